@@ -1,0 +1,73 @@
+"""What every API module shares: authentication, the actor, pagination, the org lookup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
+from ninja.security import HttpBearer, SessionAuth
+
+from openisms.core import authz, selectors, services
+from openisms.core.models import Organization, User
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer <token>``: a personal token, bound to one organisation."""
+
+    openapi_description = "A personal API token, created on the tokens page or by the CLI."
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        api_token = services.api_token_authenticate(token)
+        if api_token is None:
+            return None
+        user = api_token.user
+        authz.attach_token(user, api_token)
+        return user
+
+
+class BrowserSessionAuth(SessionAuth):
+    """The browser's login session (CSRF-checked for writes)."""
+
+    openapi_description = "The session of a user logged in to the web pages."
+
+
+AUTH = [TokenAuth(), BrowserSessionAuth()]
+
+
+def actor(request: HttpRequest) -> User:
+    """The authenticated user acting in this request."""
+    user = request.auth  # type: ignore[attr-defined]
+    if not isinstance(user, User):  # pragma: no cover - every route is authenticated
+        raise TypeError("the API route was reached without authentication")
+    return user
+
+
+def org_for(request: HttpRequest, slug: str, permission: str = "org.view") -> Organization:
+    """The organisation at ``slug`` if the caller holds ``permission`` (404 for outsiders)."""
+    return selectors.organization_get(actor=actor(request), slug=slug, permission=permission)
+
+
+class Pagination(PageNumberPagination):
+    """``?page=`` and ``?page_size=`` (up to 1,000); answers ``items``, ``count`` and both."""
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+        page: int
+        page_size: int
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        result = super().paginate_queryset(queryset, pagination, request, **params)
+        result.update(page=pagination.page, page_size=self._get_page_size(pagination.page_size))
+        return result
+
+
+class ErrorOut(Schema):
+    """Every error: a sentence, and messages by field where a field is to blame."""
+
+    detail: str
+    errors: dict[str, list[str]] = Field(default_factory=dict)

@@ -1,0 +1,1 @@
+"""The ``openisms`` console command: Django management commands with one entry point."""

@@ -1,0 +1,3 @@
+from openisms.cli.main import main
+
+main()

@@ -1,0 +1,133 @@
+"""Reads of the core app, always scoped to what the actor may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from openisms.core import authz
+from openisms.core.actors import Actor, ServiceActor
+from openisms.core.errors import NotFound, ValidationError
+from openisms.core.models import ApiToken, AuditEvent, Membership, Organization, User
+
+
+def organization_list(*, actor: Actor) -> QuerySet[Organization]:
+    """The organisations the actor belongs to (all of them for the console)."""
+    if isinstance(actor, ServiceActor):
+        return Organization.objects.all()
+    token = authz.token_of(actor)
+    orgs = Organization.objects.filter(memberships__user=actor)
+    return orgs.filter(pk=token.organization_id) if token else orgs
+
+
+def memberships_of(user: User) -> QuerySet[Membership]:
+    """A user's memberships with their organisations, for the switcher."""
+    return Membership.objects.filter(user=user).select_related("organization")
+
+
+def organization_get(*, actor: Actor, slug: str, permission: str = "org.view") -> Organization:
+    """The organisation at ``slug`` if the actor holds ``permission`` there; else NotFound."""
+    org = Organization.objects.filter(slug=slug).first()
+    if org is None:
+        raise NotFound("No such organisation.")
+    authz.require(actor, permission, org)
+    return org
+
+
+def organization_resolve(slug: str | None) -> Organization:
+    """For the console: the organisation named, or the only one when there is one."""
+    if slug:
+        org = Organization.objects.filter(slug=slug).first()
+        if org is None:
+            known = ", ".join(Organization.objects.values_list("slug", flat=True)) or "none yet"
+            raise ValidationError.field("org", f"No organisation {slug!r}; known: {known}.")
+        return org
+    orgs = list(Organization.objects.order_by("slug")[:20])
+    if len(orgs) == 1:
+        return orgs[0]
+    if not orgs:
+        raise ValidationError.field("org", "There is no organisation yet; run `openisms demo`.")
+    raise ValidationError.field(
+        "org",
+        "Several organisations exist; pass --org with one of: " + ", ".join(o.slug for o in orgs),
+    )
+
+
+def membership_list(*, actor: Actor, org: Organization) -> QuerySet[Membership]:
+    """The members of ``org``, by e-mail."""
+    authz.require(actor, "members.view", org)
+    return (
+        Membership.objects.filter(organization=org).select_related("user").order_by("user__email")
+    )
+
+
+def api_token_list(*, actor: Actor, org: Organization) -> QuerySet[ApiToken]:
+    """The actor's own tokens in ``org``, newest first."""
+    authz.require(actor, "tokens.manage", org)
+    if isinstance(actor, ServiceActor):
+        return ApiToken.objects.filter(organization=org).order_by("-created_at")
+    return ApiToken.objects.filter(organization=org, user=actor).order_by("-created_at")
+
+
+def api_token_get(*, actor: Actor, org: Organization, token_id: int) -> ApiToken:
+    """One of the actor's tokens in ``org``, or NotFound."""
+    token = api_token_list(actor=actor, org=org).select_related("user", "organization")
+    found = token.filter(pk=token_id).first()
+    if found is None:
+        raise NotFound("No such token.")
+    return found
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """Filters of the audit trail page and API; every one optional."""
+
+    verb: str = ""
+    actor: str = ""
+    target: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
+
+
+def audit_event_list(
+    *, actor: Actor, org: Organization, filters: AuditFilters | None = None
+) -> QuerySet[AuditEvent]:
+    """The organisation's audit events, newest first, filtered.
+
+    ``target`` matches ``type:id`` exactly or, without a colon, the target's id or type.
+    """
+    authz.require(actor, "audit.view", org)
+    f = filters or AuditFilters()
+    events = AuditEvent.objects.filter(organization=org)
+    if f.verb:
+        events = (
+            events.filter(verb__startswith=f.verb)
+            if f.verb.endswith(".")
+            else events.filter(verb=f.verb)
+        )
+    if f.actor:
+        events = events.filter(actor__icontains=f.actor)
+    if f.target:
+        kind, _, ident = f.target.partition(":")
+        if ident:
+            events = events.filter(target_type=kind, target_id=ident)
+        else:
+            events = events.filter(target_id=kind) | events.filter(target_type=kind)
+    if f.date_from:
+        events = events.filter(created_at__gte=_day_start(f.date_from))
+    if f.date_to:
+        events = events.filter(created_at__lt=_day_start(f.date_to + dt.timedelta(days=1)))
+    return events.order_by("-seq")
+
+
+def audit_verbs(*, org: Organization) -> list[str]:
+    """The distinct verbs recorded in ``org``, for the filter's choices."""
+    verbs = AuditEvent.objects.filter(organization=org).values_list("verb", flat=True)
+    return sorted(set(verbs.distinct()))
