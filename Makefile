@@ -33,6 +33,7 @@ run: install var/secret_key
 	@set -e; export OPENISMS_SECRET_KEY="$$(cat var/secret_key)"; \
 	new=0; [ -n "$$DATABASE_URL" ] || [ -f var/openisms.sqlite3 ] || new=1; \
 	$(BIN)/openisms migrate --noinput -v 0; \
+	$(BIN)/openisms collectstatic --noinput -v 0; \
 	if [ $$new = 1 ]; then $(BIN)/openisms demo; else $(BIN)/openisms demo | head -n 1; fi; \
 	echo ""; echo "OpenISMS: open http://127.0.0.1:8000/ and log in as owner@acme.example (password acme-demo-2026)"; \
 	exec $(BIN)/openisms serve --bind 127.0.0.1:8000

@@ -94,8 +94,12 @@ class MemberOut(Schema):
     role: Role
 
     @staticmethod
-    def of(m: Membership) -> "MemberOut":
-        return MemberOut(email=m.user.email, full_name=m.user.full_name, role=Role(m.role))
+    def resolve_email(m: Membership) -> str:
+        return m.user.email
+
+    @staticmethod
+    def resolve_full_name(m: Membership) -> str:
+        return m.user.full_name
 
 
 class MemberIn(Schema):
@@ -115,12 +119,12 @@ def member_list(request: HttpRequest, slug: str) -> list[MemberOut]:
 
 
 @router.post("/orgs/{slug}/members", response={201: MemberOut, **ERRORS}, summary="Add a member")
-def member_add(request: HttpRequest, slug: str, payload: MemberIn) -> tuple[int, MemberOut]:
+def member_add(request: HttpRequest, slug: str, payload: MemberIn) -> tuple[int, Membership]:
     org = org_for(request, slug)
     membership = services.membership_add(
         actor=actor(request), org=org, email=payload.email, role=payload.role
     )
-    return 201, MemberOut.of(membership)
+    return 201, membership
 
 
 @router.patch(
@@ -128,13 +132,11 @@ def member_add(request: HttpRequest, slug: str, payload: MemberIn) -> tuple[int,
     response={200: MemberOut, **ERRORS},
     summary="Change a member's role",
 )
-def member_update(request: HttpRequest, slug: str, email: str, payload: MemberPatch) -> MemberOut:
+def member_update(request: HttpRequest, slug: str, email: str, payload: MemberPatch) -> Membership:
     org = org_for(request, slug)
     membership = services.membership_for(org, email)
-    return MemberOut.of(
-        services.membership_change_role(
-            actor=actor(request), membership=membership, role=payload.role
-        )
+    return services.membership_change_role(
+        actor=actor(request), membership=membership, role=payload.role
     )
 
 

@@ -51,15 +51,18 @@ def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-def _target_parts(target: models.Model | tuple[str, str]) -> tuple[str, str, str]:
+Target = models.Model | tuple[str, str] | tuple[str, str, str]
+
+
+def _target_parts(target: Target) -> tuple[str, str, str]:
     if isinstance(target, tuple):
-        kind, ident = target
-        return kind, ident, ident
+        kind, ident, *label = target
+        return kind, ident, (label[0] if label else ident)[:200]
     ident = getattr(target, "ref", None) or target.pk
     return target._meta.label_lower, str(ident), str(target)[:200]
 
 
-def _org_of(target: models.Model | tuple[str, str]) -> Organization | None:
+def _org_of(target: Target) -> Organization | None:
     if isinstance(target, Organization):
         return target
     org = getattr(target, "organization", None)
@@ -79,11 +82,14 @@ def record(
     *,
     actor: Actor,
     verb: str,
-    target: models.Model | tuple[str, str],
+    target: Target,
     data: Mapping[str, Any] | None = None,
     org: Organization | None = None,
 ) -> AuditEvent:
     """Append one event to the chain of ``org`` (by default the target's organisation).
+
+    ``target`` is a model instance, or ``(type, id)`` / ``(type, id, label)`` for things that
+    are not one row of this organisation.
 
     Call it inside the service's transaction, so that the change and its event are written
     together or not at all.

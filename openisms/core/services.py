@@ -88,7 +88,7 @@ def organization_create(
     audit.record(
         actor=actor,
         verb="membership.added",
-        target=("core.user", str(owner.pk)),
+        target=("core.user", str(owner.pk), owner.email),
         org=org,
         data={"email": owner.email, "role": Role.OWNER},
     )
@@ -143,7 +143,7 @@ def membership_add(*, actor: Actor, org: Organization, email: str, role: str) ->
     audit.record(
         actor=actor,
         verb="membership.added",
-        target=("core.user", str(user.pk)),
+        target=("core.user", str(user.pk), user.email),
         org=org,
         data={"email": email, "role": role_value},
     )
@@ -186,7 +186,7 @@ def membership_change_role(*, actor: Actor, membership: Membership, role: str) -
     audit.record(
         actor=actor,
         verb="membership.role_changed",
-        target=("core.user", str(membership.user_id)),
+        target=("core.user", str(membership.user_id), membership.user.email),
         org=org,
         data={"email": membership.user.email, "role": [before, new_role]},
     )
@@ -205,7 +205,7 @@ def membership_remove(*, actor: Actor, membership: Membership) -> None:
     audit.record(
         actor=actor,
         verb="membership.removed",
-        target=("core.user", str(membership.user_id)),
+        target=("core.user", str(membership.user_id), membership.user.email),
         org=org,
         data={"email": membership.user.email, "role": membership.role},
     )

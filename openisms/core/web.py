@@ -87,7 +87,12 @@ def query_without(request: HttpRequest, *keys: str) -> str:
 
 
 def apply_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's error beside the field it names (or at the top of the form)."""
+    """Show a service's error beside the field it names (or at the top of the form).
+
+    Refusals (403) and missing objects (404) are not form errors: they go to the error page.
+    """
+    if isinstance(error, PermissionDenied | NotFound):
+        raise error
     if isinstance(error, ValidationError) and error.errors:
         for field, messages in error.errors.items():
             target = field if field in form.fields else None

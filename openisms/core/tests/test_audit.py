@@ -1,0 +1,135 @@
+"""The audit trail is append-only, hash-chained per organisation, and verifiable."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from openisms.core import audit, services
+from openisms.core.actors import SYSTEM
+from openisms.core.models import AuditEvent, Organization, User
+
+
+def _tamper(event: AuditEvent, column: str, value: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE core_auditevent SET {column} = %s WHERE id = %s",  # noqa: S608 - test column
+            [value, event.pk],
+        )
+
+
+def test_each_organisation_has_its_own_chain_starting_at_one(
+    org_a: Organization, org_b: Organization
+) -> None:
+    seqs_a = list(
+        AuditEvent.objects.filter(organization=org_a).order_by("seq").values_list("seq", flat=True)
+    )
+    seqs_b = list(
+        AuditEvent.objects.filter(organization=org_b).order_by("seq").values_list("seq", flat=True)
+    )
+    assert seqs_a[0] == 1 and seqs_b[0] == 1
+    assert seqs_a == list(range(1, len(seqs_a) + 1))
+
+
+def test_each_event_links_to_the_hash_of_the_one_before(org_a: Organization) -> None:
+    services.organization_update(actor=SYSTEM, org=org_a, name="Alpha Group")
+    events = list(AuditEvent.objects.filter(organization=org_a).order_by("seq"))
+    assert events[0].prev_hash == audit.GENESIS_HASH
+    for before, after in itertools.pairwise(events):
+        assert after.prev_hash == before.hash
+        assert after.hash == audit.compute_hash(after)
+
+
+def test_an_event_records_actor_verb_target_and_the_change(
+    org_a: Organization, owner_a: User
+) -> None:
+    services.organization_update(actor=owner_a, org=org_a, name="Alpha Group")
+    event = AuditEvent.objects.filter(organization=org_a).order_by("-seq").first()
+    assert event is not None
+    assert (event.actor, event.verb) == ("owner@alpha.test", "organization.updated")
+    assert (event.target_type, event.target_id) == ("core.organization", str(org_a.pk))
+    assert event.data == {"name": ["Alpha Ltd", "Alpha Group"]}
+    assert event.actor_user == owner_a
+
+
+def test_verify_passes_on_an_untouched_chain(org_a: Organization) -> None:
+    report = audit.verify(org_a)
+    assert report.ok
+    assert report.checked == AuditEvent.objects.filter(organization=org_a).count()
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("verb", "organization.deleted"),
+        ("actor", "someone-else"),
+        ("data", '{"name": "x"}'),
+        ("target_id", "999"),
+    ],
+)
+def test_verify_names_the_first_event_whose_stored_field_was_altered(
+    org_a: Organization, column: str, value: str
+) -> None:
+    services.organization_update(actor=SYSTEM, org=org_a, name="Alpha Group")
+    services.organization_update(actor=SYSTEM, org=org_a, name="Alpha Holding")
+    victim = AuditEvent.objects.filter(organization=org_a).order_by("seq")[1]
+    _tamper(victim, column, value)
+    report = audit.verify(org_a)
+    assert not report.ok
+    assert report.broken_seq == victim.seq
+    assert "hash" in report.problem
+
+
+def test_a_removed_event_breaks_the_sequence(org_a: Organization) -> None:
+    services.organization_update(actor=SYSTEM, org=org_a, name="Alpha Group")
+    victim = AuditEvent.objects.filter(organization=org_a).order_by("seq")[1]
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditevent WHERE id = %s", [victim.pk])
+    report = audit.verify(org_a)
+    assert report.broken_seq == victim.seq + 1
+    assert "sequence jumps" in report.problem
+
+
+def test_events_cannot_be_changed_or_deleted_through_the_orm(org_a: Organization) -> None:
+    event = AuditEvent.objects.filter(organization=org_a).first()
+    assert event is not None
+    event.verb = "changed"
+    with pytest.raises(TypeError, match="append-only"):
+        event.save()
+    with pytest.raises(TypeError, match="append-only"):
+        event.delete()
+    with pytest.raises(TypeError, match="append-only"):
+        AuditEvent.objects.filter(organization=org_a).update(verb="x")
+    with pytest.raises(TypeError, match="append-only"):
+        AuditEvent.objects.filter(organization=org_a).delete()
+
+
+def test_account_events_form_their_own_chain(db: None) -> None:
+    services.user_create(actor=SYSTEM, email="someone@example.com", password="long enough pw 1")
+    event = AuditEvent.objects.get(organization=None, verb="user.created")
+    assert event.seq == 1 and event.actor == "system"
+    assert audit.verify(None).ok
+
+
+def test_audit_verify_command_passes_and_then_fails_naming_the_event(
+    org_a: Organization, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call_command("audit", "verify", "--org", "alpha")
+    assert "alpha:" in capsys.readouterr().out
+    victim = AuditEvent.objects.filter(organization=org_a).order_by("seq")[0]
+    _tamper(victim, "verb", "tampered")
+    with pytest.raises(CommandError, match=r"alpha is broken at event #1"):
+        call_command("audit", "verify", "--org", "alpha")
+
+
+def test_audit_verify_walks_every_chain_by_default(
+    org_a: Organization, org_b: Organization, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call_command("audit", "verify", "--json")
+    out = capsys.readouterr().out
+    assert '"chain": "alpha"' in out and '"chain": "beta"' in out
+    assert '"chain": "(accounts)"' in out
