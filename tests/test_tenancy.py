@@ -1,4 +1,7 @@
-"""Every organisation page and API operation answers 404 for another organisation's objects."""
+"""Every organisation page and API operation answers 404 for another organisation's objects.
+
+See ``tests/tenancy.py`` for how the routes' parameters are filled.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from openisms.api.api import api
 from openisms.core.models import Organization
 from tests import support
-from tests.tenancy import PARAM_SAMPLES
+from tests.tenancy import PARAM_SAMPLES, SLUG_PARAMS
 
 ORG_PAGE = re.compile(r"^o/<slug:org_slug>/")
 PARAM = re.compile(r"<(?:(?P<conv>[^:>]+):)?(?P<name>[^>]+)>")
@@ -32,23 +35,34 @@ def org_page_routes() -> list[str]:
 
 
 def org_api_operations() -> list[tuple[str, str, dict[str, Any]]]:
-    schema = api.get_openapi_schema()
     operations = []
-    for path, methods in schema["paths"].items():
-        if "/orgs/{slug}" not in path:
-            continue
-        for method, operation in methods.items():
-            operations.append((method.upper(), path, operation))
+    for path, methods in api.get_openapi_schema()["paths"].items():
+        if "/orgs/{slug}" in path:
+            route = path.removeprefix("/").replace("{", "<").replace("}", ">")
+            operations += [(method.upper(), route, op) for method, op in methods.items()]
     return sorted(operations, key=lambda item: (item[1], item[0]))
 
 
-def _fill(route: str, org: Organization) -> str:
+def _params(route: str) -> set[str]:
+    return {m.group("name") for m in PARAM.finditer(route)}
+
+
+def _fill(route: str, slug_org: Organization, object_org: Organization) -> str:
     def sample(match: re.Match[str]) -> str:
         name = match.group("name")
-        assert name in PARAM_SAMPLES, f"add a sample for parameter {name!r} to tests/tenancy.py"
-        return PARAM_SAMPLES[name](org)
+        if name in SLUG_PARAMS:
+            return slug_org.slug
+        assert name in PARAM_SAMPLES, f"add a sample for {name!r}: see tests/tenancy.py"
+        return PARAM_SAMPLES[name].make(object_org)
 
     return "/" + PARAM.sub(sample, route)
+
+
+def _object_routes(routes: list[str]) -> list[str]:
+    """Routes with a parameter naming one organisation's object."""
+    return [r for r in routes
+            if any(PARAM_SAMPLES[p].scoped for p in _params(r) - SLUG_PARAMS
+                   if p in PARAM_SAMPLES)]
 
 
 def _example(schema: dict[str, Any], components: dict[str, Any]) -> Any:
@@ -62,9 +76,8 @@ def _example(schema: dict[str, Any], components: dict[str, Any]) -> Any:
         return schema["enum"][0]
     kind = schema.get("type", "object")
     if kind == "object":
-        required = schema.get("required", [])
         props = schema.get("properties", {})
-        return {name: _example(props[name], components) for name in required}
+        return {name: _example(props[name], components) for name in schema.get("required", [])}
     if kind == "array":
         return []
     fmt = schema.get("format", "")
@@ -73,43 +86,61 @@ def _example(schema: dict[str, Any], components: dict[str, Any]) -> Any:
     )
 
 
+def _page(client: Client, url: str) -> int:
+    status = client.get(url).status_code
+    return client.post(url).status_code if status == 405 else status
+
+
+def _call(api_client: support.ApiClient, method: str, url: str, op: dict[str, Any]) -> Any:
+    components = api.get_openapi_schema()["components"]["schemas"]
+    schema = (op.get("requestBody", {}).get("content", {}).get("application/json", {})
+              .get("schema"))
+    return api_client.send(method, url, _example(schema, components) if schema else None)
+
+
 def test_every_org_page_of_another_organisation_is_404(
-    client_owner_a: Client, org_b: Organization
+    client_owner_a: Client, org_a: Organization, org_b: Organization
 ) -> None:
     routes = org_page_routes()
     assert len(routes) >= 8
     for route in routes:
-        url = _fill(route, org_b)
-        response = client_owner_a.get(url)
-        if response.status_code == 405:
-            response = client_owner_a.post(url)
-        assert response.status_code == 404, f"{url} answered {response.status_code}"
+        url = _fill(route, org_b, org_b)
+        assert _page(client_owner_a, url) == 404, url
+
+
+def test_another_organisations_object_under_the_own_slug_is_404(
+    client_owner_a: Client, org_a: Organization, org_b: Organization
+) -> None:
+    for route in _object_routes(org_page_routes()):
+        url = _fill(route, org_a, org_b)
+        assert _page(client_owner_a, url) == 404, url
 
 
 def test_every_org_api_operation_of_another_organisation_is_404(
     api_owner_a: support.ApiClient, org_b: Organization
 ) -> None:
-    components = api.get_openapi_schema()["components"]["schemas"]
     operations = org_api_operations()
     assert len(operations) >= 8
-    for method, path, operation in operations:
-        url = "/api/v1" + _fill(
-            path.removeprefix("/api/v1").lstrip("/").replace("{", "<").replace("}", ">"), org_b
-        )
-        body_schema = (
-            operation.get("requestBody", {})
-            .get("content", {})
-            .get("application/json", {})
-            .get("schema")
-        )
-        body = _example(body_schema, components) if body_schema else None
-        response = api_owner_a.send(method, url, body)
+    for method, route, op in operations:
+        url = _fill(route, org_b, org_b)
+        response = _call(api_owner_a, method, url, op)
         assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
         assert response.json()["detail"]
+
+
+def test_another_organisations_object_through_the_own_slug_is_404_in_the_api(
+    api_owner_a: support.ApiClient, org_a: Organization, org_b: Organization
+) -> None:
+    scoped = set(_object_routes([route for _, route, _ in org_api_operations()]))
+    for method, route, op in org_api_operations():
+        if route in scoped:
+            url = _fill(route, org_a, org_b)
+            response = _call(api_owner_a, method, url, op)
+            assert response.status_code == 404, f"{method} {url} answered {response.status_code}"
 
 
 @pytest.mark.parametrize("route", ["o/<slug:org_slug>/", "o/<slug:org_slug>/audit/"])
 def test_the_same_pages_answer_for_the_own_organisation(
     client_owner_a: Client, org_a: Organization, route: str
 ) -> None:
-    assert client_owner_a.get(_fill(route, org_a)).status_code == 200
+    assert client_owner_a.get(_fill(route, org_a, org_a)).status_code == 200

@@ -195,3 +195,19 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise TypeError("audit events are append-only")
+
+
+class RefCounter(models.Model):
+    """The last number handed out for one kind of reference in one organisation (A-0001...)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=32)
+    value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = (
+            models.UniqueConstraint(fields=("organization", "key"), name="refcounter_unique"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
