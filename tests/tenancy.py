@@ -56,8 +56,9 @@ def _member_email(org: Organization) -> str:
 CORE_SAMPLES: dict[str, Sample] = {
     "email": Sample(_member_email),
     "token_id": Sample(_token_id),
-    "area": Sample(lambda org: pending_area_keys()[0] if pending_area_keys() else "none",
-                   scoped=False),
+    "area": Sample(
+        lambda org: pending_area_keys()[0] if pending_area_keys() else "none", scoped=False
+    ),
 }
 
 

@@ -60,9 +60,11 @@ def _fill(route: str, slug_org: Organization, object_org: Organization) -> str:
 
 def _object_routes(routes: list[str]) -> list[str]:
     """Routes with a parameter naming one organisation's object."""
-    return [r for r in routes
-            if any(PARAM_SAMPLES[p].scoped for p in _params(r) - SLUG_PARAMS
-                   if p in PARAM_SAMPLES)]
+    return [
+        r
+        for r in routes
+        if any(PARAM_SAMPLES[p].scoped for p in _params(r) - SLUG_PARAMS if p in PARAM_SAMPLES)
+    ]
 
 
 def _example(schema: dict[str, Any], components: dict[str, Any]) -> Any:
@@ -93,8 +95,7 @@ def _page(client: Client, url: str) -> int:
 
 def _call(api_client: support.ApiClient, method: str, url: str, op: dict[str, Any]) -> Any:
     components = api.get_openapi_schema()["components"]["schemas"]
-    schema = (op.get("requestBody", {}).get("content", {}).get("application/json", {})
-              .get("schema"))
+    schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
     return api_client.send(method, url, _example(schema, components) if schema else None)
 
 
