@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "openisms.core",
+    "openisms.context",
+    "openisms.catalog",
+    "openisms.assets",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,9 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", api.urls),
+    path("o/<slug:org_slug>/catalog/", include("openisms.catalog.urls")),
+    path("o/<slug:org_slug>/context/", include("openisms.context.urls")),
+    path("o/<slug:org_slug>/assets/", include("openisms.assets.urls")),
     path("o/<slug:org_slug>/", include("openisms.core.urls")),
 ]
 

@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 
 from openisms import __version__
-from openisms.api import core, errors
+from openisms.api import assets, catalog, context, core, errors
 from openisms.api.base import AUTH
 
 api = NinjaAPI(
@@ -21,3 +21,6 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("", core.router)
+api.add_router("", catalog.router)
+api.add_router("", context.router)
+api.add_router("", assets.router)

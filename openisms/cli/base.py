@@ -15,7 +15,7 @@ from openisms.core.models import Organization
 
 
 class OpenismsCommand(BaseCommand):
-    """Calls ``run``; a DomainError becomes ``openisms: <message>`` and exit code 1.
+    """Calls ``run``; a DomainError becomes ``CommandError: <message>`` and exit code 1.
 
     Usage errors (unknown option, missing argument) exit with 2, from argparse.
     """

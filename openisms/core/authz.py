@@ -37,6 +37,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "assets.change": _EDITORS,
     "risks.view": _ALL,
     "risks.change": _EDITORS,
+    "risks.methodology": _MANAGERS,
     "risks.accept_top": _MANAGERS,
     "controls.view": _ALL,
     "controls.change": _EDITORS,

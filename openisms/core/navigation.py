@@ -27,6 +27,7 @@ AREAS: tuple[Area, ...] = (
         "Clause 4",
         "The ISMS scope, internal and external issues, interested parties and the register "
         "of legal, regulatory and contractual obligations.",
+        url_name="context:overview",
     ),
     Area(
         "assets",
@@ -34,6 +35,7 @@ AREAS: tuple[Area, ...] = (
         "A.5.9 to A.5.13",
         "The inventory of information and other assets with owners, classification and "
         "confidentiality, integrity and availability values; CSV and XLSX import and export.",
+        url_name="assets:list",
     ),
     Area(
         "risks",
@@ -74,6 +76,14 @@ AREAS: tuple[Area, ...] = (
         "Reports",
         "",
         "The SoA, risk register, treatment plan and Stage 1 pack as XLSX, DOCX and PDF.",
+    ),
+    Area(
+        "catalog",
+        "Catalogue",
+        "Annex A, clauses 4-10, SOC 2",
+        "The reference catalogue: ISO/IEC 27001:2022 clauses and Annex A controls with their "
+        "ISO/IEC 27002 attributes, the 2013 to 2022 transition and the SOC 2 criteria.",
+        url_name="catalog:frameworks",
     ),
 )
 

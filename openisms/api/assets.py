@@ -1,0 +1,253 @@
+"""API of the asset inventory: assets with filters, import and export.
+
+No ``from __future__ import annotations`` here: ninja reads the annotations at runtime.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
+from ninja.pagination import paginate
+
+from openisms.api.base import ErrorOut, Pagination, actor, org_for
+from openisms.assets import exports, selectors, services
+from openisms.assets.choices import AssetKind, LifecycleStatus
+from openisms.assets.filters import AssetFilters
+from openisms.assets.imports import import_file
+from openisms.assets.imports.reading import MAX_BYTES
+from openisms.assets.models import Asset
+from openisms.assets.rules import AssetInput
+from openisms.core.errors import ValidationError
+
+router = Router(tags=["assets"])
+ERRORS: dict[int, type[ErrorOut]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
+#: Optional values that ``null`` clears in a PATCH (the others keep their value).
+CLEARABLE = ("custodian", "description", "location", "next_review", "external_id")
+
+
+class AssetOut(Schema):
+    ref: str
+    external_id: str
+    name: str
+    kind: AssetKind
+    description: str
+    owner: str
+    custodian: str | None
+    location: str
+    classification: str
+    confidentiality: int
+    integrity: int
+    availability: int
+    criticality: int
+    criticality_label: str
+    status: LifecycleStatus
+    tags: list[str]
+    depends_on: list[str]
+    next_review: dt.date | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_owner(asset: Asset) -> str:
+        return asset.owner.email
+
+    @staticmethod
+    def resolve_custodian(asset: Asset) -> str | None:
+        return asset.custodian.email if asset.custodian else None
+
+    @staticmethod
+    def resolve_classification(asset: Asset) -> str:
+        return asset.classification.name
+
+    @staticmethod
+    def resolve_tags(asset: Asset) -> list[str]:
+        return [tag.name for tag in asset.tags.all()]
+
+    @staticmethod
+    def resolve_depends_on(asset: Asset) -> list[str]:
+        return [other.ref for other in asset.depends_on.all()]
+
+
+class AssetDetailOut(AssetOut):
+    needed_by: list[str]
+
+    @staticmethod
+    def resolve_needed_by(asset: Asset) -> list[str]:
+        return [other.ref for other in asset.needed_by.all()]
+
+
+class AssetIn(Schema):
+    name: str
+    kind: str
+    owner: str
+    description: str = ""
+    custodian: str = ""
+    location: str = ""
+    classification: str | None = None
+    confidentiality: int | None = None
+    integrity: int | None = None
+    availability: int | None = None
+    status: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    depends_on: list[str] = Field(default_factory=list)
+    next_review: dt.date | None = None
+    external_id: str = ""
+
+
+class AssetPatch(Schema):
+    """Only the values sent change; ``null`` clears an optional one (custodian, dates...)."""
+
+    version: int | None = None
+    name: str | None = None
+    kind: str | None = None
+    owner: str | None = None
+    description: str | None = None
+    custodian: str | None = None
+    location: str | None = None
+    classification: str | None = None
+    confidentiality: int | None = None
+    integrity: int | None = None
+    availability: int | None = None
+    status: str | None = None
+    tags: list[str] | None = None
+    depends_on: list[str] | None = None
+    next_review: dt.date | None = None
+    external_id: str | None = None
+
+
+class AssetFilterIn(Schema):
+    kind: str = ""
+    owner: str = ""
+    classification: str = ""
+    criticality: str = ""
+    status: str = ""
+    tag: str = ""
+    q: str = ""
+    sort: str = "ref"
+
+
+class ImportOut(Schema):
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    dry_run: bool
+    created_refs: list[str]
+    updated_refs: list[str]
+
+
+def _patch_input(payload: AssetPatch) -> AssetInput:
+    sent: dict[str, Any] = payload.dict(exclude_unset=True)
+    sent.pop("version", None)
+    for name in CLEARABLE:
+        if name in sent and sent[name] is None:
+            sent[name] = ""
+    return AssetInput(**{k: v for k, v in sent.items() if v is not None})
+
+
+@router.get(
+    "/orgs/{slug}/assets/export",
+    response={200: None, **ERRORS},
+    summary="Export the filtered assets as CSV or XLSX",
+)
+def asset_export(
+    request: HttpRequest, slug: str, filters: Query[AssetFilterIn], format: str = "csv"
+) -> HttpResponse:
+    org = org_for(request, slug)
+    content, name = exports.export_inventory(
+        actor=actor(request), org=org, filters=AssetFilters(**filters.dict()), file_format=format
+    )
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[format])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@router.post(
+    "/orgs/{slug}/assets/import",
+    response={200: ImportOut, **ERRORS},
+    summary="Import a CSV or XLSX file (all or nothing; dry_run checks only)",
+)
+def asset_import(
+    request: HttpRequest,
+    slug: str,
+    file: File[UploadedFile | None] = None,
+    dry_run: Form[bool] = False,
+) -> ImportOut:
+    org = org_for(request, slug)
+    if file is None:
+        raise ValidationError.field("file", "Send the CSV or XLSX file as multipart 'file'.")
+    result = import_file(
+        actor=actor(request),
+        org=org,
+        filename=file.name or "upload.csv",
+        content=file.read(MAX_BYTES + 1),
+        dry_run=dry_run,
+    )
+    return ImportOut(**result.summary(), created_refs=result.created, updated_refs=result.updated)  # type: ignore[arg-type]
+
+
+@router.get(
+    "/orgs/{slug}/assets",
+    response={200: list[AssetOut], **ERRORS},
+    summary="Assets, filtered and sorted as on the page",
+)
+@paginate(Pagination)
+def asset_list(request: HttpRequest, slug: str, filters: Query[AssetFilterIn]) -> list[Asset]:
+    org = org_for(request, slug)
+    return selectors.asset_list(  # type: ignore[return-value]
+        actor=actor(request),
+        org=org,
+        filters=AssetFilters(**filters.dict()),
+        with_dependencies=True,
+    )
+
+
+@router.post(
+    "/orgs/{slug}/assets", response={201: AssetDetailOut, **ERRORS}, summary="Add an asset"
+)
+def asset_create(request: HttpRequest, slug: str, payload: AssetIn) -> tuple[int, Asset]:
+    org = org_for(request, slug)
+    asset = services.asset_create(actor=actor(request), org=org, data=AssetInput(**payload.dict()))
+    return 201, selectors.asset_get(actor=actor(request), org=org, ref=asset.ref)
+
+
+@router.get(
+    "/orgs/{slug}/assets/{asset_ref}", response={200: AssetDetailOut, **ERRORS}, summary="One asset"
+)
+def asset_detail(request: HttpRequest, slug: str, asset_ref: str) -> Asset:
+    return selectors.asset_get(actor=actor(request), org=org_for(request, slug), ref=asset_ref)
+
+
+@router.patch(
+    "/orgs/{slug}/assets/{asset_ref}",
+    response={200: AssetDetailOut, **ERRORS},
+    summary="Change an asset (send the version you read: a stale one answers 409)",
+)
+def asset_update(request: HttpRequest, slug: str, asset_ref: str, payload: AssetPatch) -> Asset:
+    org = org_for(request, slug)
+    asset = selectors.asset_get(actor=actor(request), org=org, ref=asset_ref)
+    services.asset_update(
+        actor=actor(request), asset=asset, data=_patch_input(payload), version=payload.version
+    )
+    return selectors.asset_get(actor=actor(request), org=org, ref=asset.ref)
+
+
+@router.delete(
+    "/orgs/{slug}/assets/{asset_ref}",
+    response={204: None, **ERRORS},
+    summary="Delete an asset and its dependency links",
+)
+def asset_delete(request: HttpRequest, slug: str, asset_ref: str) -> tuple[int, None]:
+    org = org_for(request, slug)
+    asset = selectors.asset_get(actor=actor(request), org=org, ref=asset_ref)
+    services.asset_delete(actor=actor(request), asset=asset)
+    return 204, None

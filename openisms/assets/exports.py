@@ -1,0 +1,180 @@
+"""CSV and XLSX exports of the inventory, and the import templates; files read back by import.
+
+The columns are those of ``imports.columns``. Cells that a spreadsheet would run as a formula
+(starting with ``=``, ``+``, ``-``, ``@``) are written as text: in XLSX as string cells, in CSV
+with a leading apostrophe, which the import removes again.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from openisms.assets import selectors
+from openisms.assets.choices import AssetKind, Criticality, LifecycleStatus
+from openisms.assets.filters import AssetFilters
+from openisms.assets.imports.columns import COLUMNS, IMPORTABLE
+from openisms.core.actors import Actor, actor_label
+from openisms.core.errors import ValidationError
+from openisms.core.models import Organization
+
+FORMATS = ("csv", "xlsx")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_KINDS = dict(AssetKind.choices)
+_CRITICALITY = dict(Criticality.choices)
+_STATUSES = dict(LifecycleStatus.choices)
+
+
+@dataclass(frozen=True)
+class ExportInfo:
+    """What every export says about itself: whose, what, when, by whom."""
+
+    organization: str
+    what: str
+    produced_by: str
+    produced_at: dt.datetime
+    filters: str = ""
+
+    def lines(self) -> list[tuple[str, str]]:
+        return [
+            ("Organisation", self.organization),
+            ("Contents", self.what),
+            ("Version", "Working copy"),
+            ("Produced", self.produced_at.strftime("%Y-%m-%d %H:%M %Z").strip()),
+            ("Produced by", self.produced_by),
+            ("Filters", self.filters or "none"),
+        ]
+
+
+def asset_row(values: tuple[Any, ...], tags: list[str], depends_on: list[str]) -> list[Any]:
+    """One asset (a row of ``selectors.asset_rows``) as the cells of a row."""
+    (_, ref, external_id, name, kind, description, owner, custodian, location, label,
+     c, i, a, criticality, status, next_review) = values  # fmt: skip
+    return [
+        ref, external_id, name, _KINDS.get(kind, kind), description, owner, custodian or "",
+        location, label, c, i, a, _CRITICALITY[criticality], _STATUSES.get(status, status),
+        "; ".join(tags), "; ".join(depends_on), next_review,
+    ]  # fmt: skip
+
+
+def rows_of(found: selectors.AssetRows) -> Iterator[list[Any]]:
+    """The rows of an export."""
+    for values in found.rows:
+        pk = values[0]
+        yield asset_row(values, found.tags.get(pk, []), found.depends_on.get(pk, []))
+
+
+def headers(importable_only: bool = False) -> list[str]:
+    """The header row."""
+    return [c.header for c in COLUMNS if c.importable or not importable_only]
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def write_csv(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> bytes:
+    """UTF-8 with a byte-order mark, so that spreadsheets open it in the right encoding."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([_csv_cell(v) for v in row] for row in rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any, bold: bool = False) -> Any:
+    """A plain value, or a cell where the value needs a type or style of its own."""
+    if value == "":
+        return None
+    formula_like = isinstance(value, str) and value.startswith(_FORMULA_START)
+    if not (formula_like or bold or isinstance(value, dt.date)):
+        return value  # plain values are written fastest
+    cell = WriteOnlyCell(sheet, value=value)
+    if formula_like:
+        cell.data_type = "s"  # text, never a formula
+    if isinstance(value, dt.date):
+        cell.number_format = "yyyy-mm-dd"
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def _sheet(
+    book: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> None:
+    sheet = book.create_sheet(title)
+    sheet.append([_xlsx_cell(sheet, h, bold=True) for h in header])
+    for row in rows:
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
+
+
+def write_xlsx(
+    rows: Iterable[Sequence[Any]], header: Sequence[str], extra: dict[str, list[Sequence[Any]]]
+) -> bytes:
+    """A write-only workbook: the rows on the first sheet, then one sheet per ``extra`` item."""
+    book = Workbook(write_only=True)
+    _sheet(book, "Assets", header, rows)
+    for title, lines in extra.items():
+        _sheet(book, title, lines[0], lines[1:])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def export_assets(rows: Iterable[Sequence[Any]], file_format: str, info: ExportInfo) -> bytes:
+    """The rows as CSV or XLSX; the XLSX also has an "About" sheet (CSV stays one table)."""
+    if file_format == "csv":
+        return write_csv(rows, headers())
+    about: list[Sequence[Any]] = [("Field", "Value"), *info.lines()]
+    return write_xlsx(rows, headers(), {"About": about})
+
+
+def template(file_format: str) -> bytes:
+    """An empty import file: the headers, one example row, and (XLSX) what each column takes."""
+    example = [[c.example for c in COLUMNS if c.importable]]
+    if file_format == "csv":
+        return write_csv(example, headers(importable_only=True))
+    guide: list[Sequence[Any]] = [("Column", "What it takes")]
+    guide += [(c.header, c.help) for c in COLUMNS if c.field in IMPORTABLE]
+    return write_xlsx(example, headers(importable_only=True), {"Columns": guide})
+
+
+def filename(org_slug: str, what: str, file_format: str, today: dt.date) -> str:
+    """``acme-assets-2026-03-01.xlsx``."""
+    return f"{org_slug}-{what}-{today.isoformat()}.{file_format}"
+
+
+def check_format(file_format: str) -> str:
+    """``csv`` or ``xlsx``, or a ValidationError naming ``format``."""
+    if file_format not in FORMATS:
+        raise ValidationError.field("format", "Use csv or xlsx.")
+    return file_format
+
+
+def export_inventory(
+    *, actor: Actor, org: Organization, filters: AssetFilters, file_format: str
+) -> tuple[bytes, str]:
+    """Exactly the filtered assets (every page) as a file, and the file's name."""
+    check_format(file_format)
+    found = selectors.asset_rows(actor=actor, org=org, filters=filters)
+    now = timezone.localtime()
+    info = ExportInfo(org.name, "Asset inventory", actor_label(actor), now, filters.describe())
+    content = export_assets(rows_of(found), file_format, info)
+    return content, filename(org.slug, "assets", file_format, now.date())

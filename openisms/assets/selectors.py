@@ -1,0 +1,177 @@
+"""Reads of the asset inventory, scoped to what the actor may see, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from openisms.assets import rules
+from openisms.assets.choices import CiaDimension
+from openisms.assets.filters import AssetFilters, filter_assets, order_assets
+from openisms.assets.models import (
+    Asset,
+    AssetDependency,
+    AssetTag,
+    CiaLevel,
+    Classification,
+    ImportJob,
+    Tag,
+)
+from openisms.core import authz
+from openisms.core.actors import Actor
+from openisms.core.errors import NotFound
+from openisms.core.models import Membership, Organization, User
+
+
+def _brief_assets() -> QuerySet[Asset]:
+    return Asset.objects.only("id", "ref", "name", "kind", "criticality").order_by("number")
+
+
+def asset_list(
+    *,
+    actor: Actor,
+    org: Organization,
+    filters: AssetFilters | None = None,
+    with_dependencies: bool = False,
+) -> QuerySet[Asset]:
+    """The organisation's assets, filtered and sorted, with people, labels and tags.
+
+    ``with_dependencies`` also fetches the refs each asset depends on (for the API and exports).
+    """
+    authz.require(actor, "assets.view", org)
+    f = (filters or AssetFilters()).checked()
+    assets = (
+        Asset.objects.filter(organization=org)
+        .select_related("owner", "custodian", "classification")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+    )
+    if with_dependencies:
+        assets = assets.prefetch_related(Prefetch("depends_on", queryset=_brief_assets()))
+    return order_assets(filter_assets(assets, f), f.sort)
+
+
+def asset_get(*, actor: Actor, org: Organization, ref: str) -> Asset:
+    """One asset by its reference, with its dependencies both ways; NotFound otherwise."""
+    authz.require(actor, "assets.view", org)
+    found = (
+        Asset.objects.filter(organization=org, ref=rules.normalise_ref(ref) or ref)
+        .select_related("organization", "owner", "custodian", "classification")
+        .prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.order_by("name")),
+            Prefetch("depends_on", queryset=_brief_assets()),
+            Prefetch("needed_by", queryset=_brief_assets()),
+        )
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"No asset {ref} in this organisation.")
+    return found
+
+
+def classification_list(*, org: Organization) -> list[Classification]:
+    """The organisation's classification labels in their order."""
+    return list(Classification.objects.filter(organization=org).order_by("position", "name"))
+
+
+def cia_levels(*, org: Organization) -> dict[str, list[CiaLevel]]:
+    """What levels 1 to 4 mean, per property (``c``, ``i``, ``a``)."""
+    levels: dict[str, list[CiaLevel]] = {d: [] for d in CiaDimension.values}
+    for level in CiaLevel.objects.filter(organization=org).order_by("dimension", "level"):
+        levels[level.dimension].append(level)
+    return levels
+
+
+def member_choices(*, org: Organization) -> list[User]:
+    """The organisation's members, for owner and custodian choices."""
+    memberships = Membership.objects.filter(organization=org).select_related("user")
+    return sorted((m.user for m in memberships), key=lambda u: u.display_name.lower())
+
+
+def tag_names(*, org: Organization) -> list[str]:
+    """The tags in use in the organisation, by name."""
+    return list(
+        Tag.objects.filter(organization=org).order_by("name").values_list("name", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class AssetCounts:
+    """Totals for the dashboard."""
+
+    total: int
+    high_or_critical: int
+    review_due: int
+
+
+def asset_counts(*, org: Organization, today: dt.date | None = None) -> AssetCounts:
+    """Counts of assets, in one aggregate query."""
+    today = today or timezone.localdate()
+    totals = Asset.objects.filter(organization=org).aggregate(
+        total=Count("id"),
+        high=Count("id", filter=Q(criticality__gte=3)),
+        due=Count("id", filter=Q(next_review__lte=today, status__in=("planned", "in_use"))),
+    )
+    return AssetCounts(totals["total"], totals["high"], totals["due"])
+
+
+def import_job_get(*, actor: User, org: Organization, job_id: uuid.UUID | str) -> ImportJob:
+    """One of the actor's own import jobs in ``org``, or NotFound."""
+    authz.require(actor, "assets.change", org)
+    found = ImportJob.objects.filter(organization=org, user=actor, pk=job_id).first()
+    if found is None:
+        raise NotFound("No such import; upload the file again.")
+    return found
+
+
+#: The columns of ``asset_rows``, in export order (tags and dependencies are added after).
+ROW_FIELDS = (
+    "id",
+    "ref",
+    "external_id",
+    "name",
+    "kind",
+    "description",
+    "owner__email",
+    "custodian__email",
+    "location",
+    "classification__name",
+    "confidentiality",
+    "integrity",
+    "availability",
+    "criticality",
+    "status",
+    "next_review",
+)
+
+
+@dataclass(frozen=True)
+class AssetRows:
+    """The filtered assets as plain values, for exports: no model objects, three queries."""
+
+    rows: list[tuple[Any, ...]]
+    tags: dict[int, list[str]]
+    depends_on: dict[int, list[str]]
+
+
+def asset_rows(*, actor: Actor, org: Organization, filters: AssetFilters) -> AssetRows:
+    """Every filtered asset (all pages) as values, with its tags and dependencies by id."""
+    assets = asset_list(actor=actor, org=org, filters=filters).prefetch_related(None)
+    rows = list(assets.values_list(*ROW_FIELDS))
+    chosen = assets.values("id")
+    tags: dict[int, list[str]] = defaultdict(list)
+    links = AssetTag.objects.filter(organization=org, asset__in=chosen).order_by("tag__name")
+    for asset_id, name in links.values_list("asset_id", "tag__name"):
+        tags[asset_id].append(name)
+    depends_on: dict[int, list[str]] = defaultdict(list)
+    edges = AssetDependency.objects.filter(organization=org, asset__in=chosen)
+    for asset_id, ref in edges.order_by("depends_on__number").values_list(
+        "asset_id", "depends_on__ref"
+    ):
+        depends_on[asset_id].append(ref)
+    return AssetRows(rows, tags, depends_on)

@@ -1,0 +1,170 @@
+"""The assets API: CRUD, filters, pagination, versions, import and export."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from openisms.assets.models import Asset
+from openisms.assets.tests.factories import make_asset
+from openisms.assets.tests.test_import import csv_bytes
+from openisms.assets.tests.test_views import add_assets
+from openisms.core.models import AuditEvent, Organization, User
+from tests import support
+
+URL = "/api/v1/orgs/alpha/assets"
+
+
+def test_create_read_update_delete(api_owner_a: support.ApiClient, org_a: Organization) -> None:
+    db = api_owner_a.send(
+        "POST", URL, {"name": "Database", "kind": "software", "owner": "owner@alpha.test"}
+    )
+    assert db.status_code == 201, db.json()
+    body = api_owner_a.send(
+        "POST",
+        URL,
+        {
+            "name": "App",
+            "kind": "software",
+            "owner": "owner@alpha.test",
+            "confidentiality": 4,
+            "tags": ["pii"],
+            "depends_on": ["A-0001"],
+            "next_review": "2026-09-30",
+        },
+    ).json()
+    assert body["ref"] == "A-0002" and body["criticality"] == 4
+    assert body["criticality_label"] == "Critical" and body["classification"] == "Internal"
+    assert body["depends_on"] == ["A-0001"] and body["tags"] == ["pii"] and body["version"] == 1
+    assert api_owner_a.get(f"{URL}/A-0001").json()["needed_by"] == ["A-0002"]
+    patched = api_owner_a.send(
+        "PATCH", f"{URL}/A-0002", {"version": 1, "custodian": None, "location": "AWS", "tags": []}
+    )
+    assert patched.status_code == 200
+    assert patched.json()["location"] == "AWS" and patched.json()["tags"] == []
+    assert patched.json()["version"] == 2 and patched.json()["name"] == "App"
+    assert api_owner_a.delete(f"{URL}/A-0001").status_code == 204
+    assert api_owner_a.get(f"{URL}/A-0002").json()["depends_on"] == []
+    verbs = AuditEvent.objects.filter(verb__startswith="asset.").values_list("verb", flat=True)
+    assert sorted(verbs) == ["asset.created", "asset.created", "asset.deleted", "asset.updated"]
+
+
+def test_a_stale_version_answers_409(api_owner_a: support.ApiClient, org_a: Organization) -> None:
+    make_asset(org_a)
+    first = api_owner_a.send("PATCH", f"{URL}/A-0001", {"version": 1, "name": "X"})
+    assert first.status_code == 200
+    response = api_owner_a.send("PATCH", f"{URL}/A-0001", {"version": 1, "name": "Y"})
+    assert response.status_code == 409
+    assert "changed by someone else" in response.json()["detail"]
+
+
+def test_validation_errors_name_the_field(
+    api_owner_a: support.ApiClient, org_a: Organization
+) -> None:
+    response = api_owner_a.send(
+        "POST", URL, {"name": "X", "kind": "rocket", "owner": "owner@beta.test"}
+    )
+    assert response.status_code == 422
+    assert set(response.json()["errors"]) == {"kind", "owner"}
+
+
+def test_a_cycle_is_refused_showing_the_cycle(
+    api_owner_a: support.ApiClient, org_a: Organization
+) -> None:
+    one = make_asset(org_a, "One")
+    make_asset(org_a, "Two", depends_on=[one.ref])
+    response = api_owner_a.send("PATCH", f"{URL}/A-0001", {"depends_on": ["A-0002"]})
+    assert response.status_code == 422
+    assert "A-0001 -> A-0002 -> A-0001" in response.json()["errors"]["depends_on"][0]
+
+
+def test_the_list_filters_sorts_and_pages(
+    api_owner_a: support.ApiClient, org_a: Organization
+) -> None:
+    make_asset(org_a, "Bravo", kind="site", tags="office")
+    make_asset(org_a, "Alpha", kind="site", confidentiality=4)
+    make_asset(org_a, "Charlie", kind="hardware", tags="office")
+    body = api_owner_a.get(f"{URL}?kind=site&sort=name").json()
+    assert [a["name"] for a in body["items"]] == ["Alpha", "Bravo"] and body["count"] == 2
+    assert [a["ref"] for a in api_owner_a.get(f"{URL}?tag=office&sort=-ref").json()["items"]] == [
+        "A-0003",
+        "A-0001",
+    ]
+    assert api_owner_a.get(f"{URL}?criticality=3%2B").json()["count"] == 1
+    paged = api_owner_a.get(f"{URL}?page_size=2&page=2").json()
+    assert paged["page"] == 2 and paged["page_size"] == 2 and len(paged["items"]) == 1
+    bad = api_owner_a.get(f"{URL}?sort=colour&criticality=9")
+    assert bad.status_code == 422 and set(bad.json()["errors"]) == {"sort", "criticality"}
+
+
+def test_the_list_runs_the_same_queries_for_1_and_200_assets(
+    api_owner_a: support.ApiClient, org_a: Organization, owner_a: User
+) -> None:
+    added = [0]
+
+    def add(n: int) -> None:
+        add_assets(org_a, owner_a, n, start=added[0])
+        added[0] += n
+
+    support.assert_constant_queries(lambda: api_owner_a.get(f"{URL}?page_size=1000"), add)
+
+
+def test_a_viewer_reads_but_cannot_write(
+    api_viewer_a: support.ApiClient, org_a: Organization
+) -> None:
+    make_asset(org_a)
+    assert api_viewer_a.get(URL).status_code == 200
+    assert (
+        api_viewer_a.send("POST", URL, {"name": "X", "kind": "site", "owner": "x"}).status_code
+        == 403
+    )
+    assert api_viewer_a.send("PATCH", f"{URL}/A-0001", {"name": "X"}).status_code == 403
+    assert api_viewer_a.delete(f"{URL}/A-0001").status_code == 403
+    upload = SimpleUploadedFile("a.csv", b"name,kind,owner\nX,site,owner@alpha.test\n")
+    assert api_viewer_a.post(f"{URL}/import", {"file": upload}).status_code == 403
+    assert Asset.objects.get().name == "Payroll database"
+
+
+def test_a_read_only_token_cannot_write(owner_a: User, org_a: Organization) -> None:
+    api = support.ApiClient(support.make_token(owner_a, org_a))
+    response = api.send("POST", URL, {"name": "X", "kind": "site", "owner": owner_a.email})
+    assert response.status_code == 403 and "read-only" in response.json()["detail"]
+
+
+def test_import_refuses_a_bad_file_with_errors_keyed_by_row_and_field(
+    api_owner_a: support.ApiClient, org_a: Organization
+) -> None:
+    rows = [["Good", "site", "owner@alpha.test"]] * 5 + [["Bad", "site", "ghost@alpha.test"]]
+    upload = SimpleUploadedFile("a.csv", csv_bytes(rows, ["Name", "Kind", "Owner"]))
+    response = api_owner_a.post(f"{URL}/import", {"file": upload})
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["row 7: owner"]
+    assert not Asset.objects.exists()
+
+
+def test_import_with_dry_run_checks_and_then_imports(
+    api_owner_a: support.ApiClient, org_a: Organization
+) -> None:
+    content = csv_bytes([["Server", "hardware", "owner@alpha.test"]], ["Name", "Kind", "Owner"])
+    dry = api_owner_a.post(
+        f"{URL}/import", {"file": SimpleUploadedFile("a.csv", content), "dry_run": "true"}
+    )
+    assert dry.status_code == 200 and dry.json()["dry_run"] and dry.json()["created"] == 1
+    assert not Asset.objects.exists()
+    done = api_owner_a.post(f"{URL}/import", {"file": SimpleUploadedFile("a.csv", content)})
+    assert done.json()["created_refs"] == ["A-0001"]
+    assert api_owner_a.post(f"{URL}/import", {}).json()["errors"]["file"]
+
+
+def test_export_gives_the_filtered_list(
+    api_owner_a: support.ApiClient, org_a: Organization
+) -> None:
+    make_asset(org_a, "Site", kind="site")
+    make_asset(org_a, "Server", kind="hardware")
+    response = api_owner_a.get(f"{URL}/export?format=csv&kind=hardware")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert [r["Name"] for r in rows] == ["Server"]
+    assert api_owner_a.get(f"{URL}/export?format=doc").status_code == 422

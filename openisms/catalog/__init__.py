@@ -1,0 +1,1 @@
+"""The catalogue: frameworks, their requirements and the mappings between them."""

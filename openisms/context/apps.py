@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class ContextConfig(AppConfig):
+    name = "openisms.context"
+    label = "context"
+    verbose_name = "OpenISMS context of the organisation"
+
+    def ready(self) -> None:
+        # Registers the dashboard tiles and the demo builder.
+        import openisms.context.demo
+        import openisms.context.tiles  # noqa: F401
