@@ -5,6 +5,7 @@ See ``tests/tenancy.py`` for how the routes' parameters are filled.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -34,9 +35,14 @@ def org_page_routes() -> list[str]:
     return sorted({r for r in _walk(get_resolver().url_patterns) if ORG_PAGE.match(r)})
 
 
+@functools.cache
+def _schema() -> dict[str, Any]:
+    return dict(api.get_openapi_schema())
+
+
 def org_api_operations() -> list[tuple[str, str, dict[str, Any]]]:
     operations = []
-    for path, methods in api.get_openapi_schema()["paths"].items():
+    for path, methods in _schema()["paths"].items():
         if "/orgs/{slug}" in path:
             route = path.removeprefix("/").replace("{", "<").replace("}", ">")
             operations += [(method.upper(), route, op) for method, op in methods.items()]
@@ -94,7 +100,7 @@ def _page(client: Client, url: str) -> int:
 
 
 def _call(api_client: support.ApiClient, method: str, url: str, op: dict[str, Any]) -> Any:
-    components = api.get_openapi_schema()["components"]["schemas"]
+    components = _schema()["components"]["schemas"]
     schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
     return api_client.send(method, url, _example(schema, components) if schema else None)
 
