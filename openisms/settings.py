@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "openisms.context",
     "openisms.catalog",
     "openisms.assets",
+    "openisms.risks",
 ]
 
 MIDDLEWARE = [

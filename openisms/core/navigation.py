@@ -43,6 +43,7 @@ AREAS: tuple[Area, ...] = (
         "6.1.2, 6.1.3, 8.2, 8.3",
         "The risk methodology, threat library, risk register, heat maps, treatment plan and "
         "risk-owner acceptance.",
+        url_name="risks:register",
     ),
     Area(
         "controls",

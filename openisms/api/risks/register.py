@@ -1,0 +1,559 @@
+"""API of the risk register: risks, their steps, treatment actions, heat map and exports.
+
+No ``from __future__ import annotations`` here: ninja reads the annotations at runtime.
+Schemas with ``resolve_*`` methods are given model objects (or lists of them), never built
+schema objects, so that each resolver runs once.
+"""
+
+import datetime as dt
+from dataclasses import replace
+from typing import Any, Literal
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Field, Query, Schema
+from ninja.pagination import paginate
+
+from openisms.api.base import Pagination, actor, org_for
+from openisms.api.risks.common import BASE, ERRORS, router
+from openisms.core.models import Organization
+from openisms.risks import exports, heatmap, selectors, services
+from openisms.risks.choices import (
+    ActionStatus,
+    RiskStatus,
+)
+from openisms.risks.filters import OPEN, ActionFilters, RiskFilters
+from openisms.risks.models import (
+    Risk,
+    RiskAssessment,
+    TreatmentAction,
+)
+from openisms.risks.rules import (
+    ActionInput,
+    AssessmentInput,
+    RiskInput,
+)
+
+# --- risks ------------------------------------------------------------------------------------
+
+
+class AcceptanceOut(Schema):
+    level: str
+    accepted_by: str
+    accepted_at: dt.datetime | None
+    rationale: str
+    valid_until: dt.date | None
+    expired: bool
+
+
+class RiskOut(Schema):
+    ref: str
+    title: str
+    description: str
+    owner: str = Field(description="the risk owner's e-mail")
+    assets: list[str]
+    threats: list[str]
+    vulnerabilities: list[str]
+    controls: list[str] = Field(description="Annex A controls chosen (ISO/IEC 27001:2022)")
+    affects: list[str] = Field(description="confidentiality, integrity, availability")
+    methodology_version: int | None = Field(description="the version it was assessed with")
+    inherent_likelihood: int | None
+    inherent_impact: int | None
+    inherent_level: str
+    existing_controls: str
+    treatment: str
+    residual_likelihood: int | None
+    residual_impact: int | None
+    residual_level: str
+    status: RiskStatus
+    due_for_review: bool = Field(description="review date reached or acceptance expired")
+    acceptance: AcceptanceOut | None
+    next_review: dt.date | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_owner(obj: Risk) -> str:
+        return obj.owner.email
+
+    @staticmethod
+    def resolve_assets(obj: Risk) -> list[str]:
+        return [item.ref for item in obj.assets.all()]
+
+    @staticmethod
+    def resolve_threats(obj: Risk) -> list[str]:
+        return [item.ref for item in obj.threats.all()]
+
+    @staticmethod
+    def resolve_vulnerabilities(obj: Risk) -> list[str]:
+        return [item.ref for item in obj.vulnerabilities.all()]
+
+    @staticmethod
+    def resolve_controls(obj: Risk) -> list[str]:
+        return [item.ref for item in obj.controls.all()]
+
+    @staticmethod
+    def resolve_methodology_version(obj: Risk) -> int | None:
+        return obj.methodology.version if obj.methodology else None
+
+    @staticmethod
+    def resolve_due_for_review(obj: Risk) -> bool:
+        return obj.is_due_for_review()
+
+    @staticmethod
+    def resolve_acceptance(obj: Risk) -> dict[str, Any] | None:
+        if obj.status != RiskStatus.ACCEPTED:
+            return None
+        return {
+            "level": obj.accepted_level,
+            "accepted_by": obj.accepted_by_label,
+            "accepted_at": obj.accepted_at,
+            "rationale": obj.acceptance_rationale,
+            "valid_until": obj.acceptance_valid_until,
+            "expired": obj.acceptance_expired(),
+        }
+
+
+class ActionOut(Schema):
+    id: int
+    risk: str
+    title: str
+    owner: str | None
+    due_date: dt.date | None
+    status: ActionStatus
+    progress: int
+    notes: str
+    overdue: bool
+    completed_on: dt.date | None
+    version: int
+
+    @staticmethod
+    def resolve_risk(obj: TreatmentAction) -> str:
+        return obj.risk.ref
+
+    @staticmethod
+    def resolve_owner(obj: TreatmentAction) -> str | None:
+        return obj.owner.email if obj.owner else None
+
+    @staticmethod
+    def resolve_overdue(obj: TreatmentAction) -> bool:
+        return obj.is_overdue()
+
+
+class AssessmentOut(Schema):
+    assessed_at: dt.datetime
+    assessed_by: str
+    methodology_version: int
+    inherent_likelihood: int
+    inherent_impact: int
+    inherent_level: str
+    residual_likelihood: int | None
+    residual_impact: int | None
+    residual_level: str
+    note: str
+
+    @staticmethod
+    def resolve_assessed_by(obj: RiskAssessment) -> str:
+        return obj.assessed_by.email if obj.assessed_by else obj.assessed_by_label
+
+    @staticmethod
+    def resolve_methodology_version(obj: RiskAssessment) -> int:
+        return obj.methodology.version
+
+
+class RiskDetailOut(RiskOut):
+    actions: list[ActionOut]
+    history: list[AssessmentOut] = Field(description="every assessment, newest first")
+
+    @staticmethod
+    def resolve_actions(obj: Risk) -> list[TreatmentAction]:
+        return list(obj.actions.all())
+
+    @staticmethod
+    def resolve_history(obj: Risk) -> list[RiskAssessment]:
+        return list(obj.assessments.all())
+
+
+class RiskIn(Schema):
+    title: str
+    owner: str = Field(description="e-mail of a member")
+    description: str = ""
+    assets: list[str] = Field(default_factory=list)
+    threats: list[str] = Field(default_factory=list)
+    vulnerabilities: list[str] = Field(default_factory=list)
+    controls: list[str] = Field(default_factory=list, description="Annex A refs, e.g. A.5.15")
+    affects_confidentiality: bool = False
+    affects_integrity: bool = False
+    affects_availability: bool = False
+    existing_controls: str = ""
+    treatment: str = ""
+    inherent_likelihood: int | None = Field(None, description="with inherent_impact: assess now")
+    inherent_impact: int | None = None
+    residual_likelihood: int | None = None
+    residual_impact: int | None = None
+    note: str = ""
+
+
+class RiskPatch(Schema):
+    """Only the values sent change. Likelihood and impact change through ``/assess``."""
+
+    version: int | None = None
+    title: str | None = None
+    owner: str | None = None
+    description: str | None = None
+    assets: list[str] | None = None
+    threats: list[str] | None = None
+    vulnerabilities: list[str] | None = None
+    controls: list[str] | None = None
+    affects_confidentiality: bool | None = None
+    affects_integrity: bool | None = None
+    affects_availability: bool | None = None
+    existing_controls: str | None = None
+    treatment: str | None = None
+    status: str | None = Field(None, description="identified, assessed, treatment_planned, treated")
+    next_review: dt.date | None = None
+
+
+class AssessIn(Schema):
+    inherent_likelihood: int
+    inherent_impact: int
+    residual_likelihood: int | None = None
+    residual_impact: int | None = None
+    next_review: dt.date | None = Field(None, description="default: the level's review interval")
+    note: str = ""
+    version: int | None = None
+
+
+class AcceptIn(Schema):
+    rationale: str
+    valid_until: dt.date
+    decided_on: dt.date | None = Field(None, description="an earlier decision's date")
+    version: int | None = None
+
+
+class CloseIn(Schema):
+    reason: str
+    version: int | None = None
+
+
+class RiskFilterIn(Schema):
+    q: str = ""
+    level: str = Field("", description="level key; the residual level once set")
+    owner: str = Field("", description="e-mail")
+    status: str = Field("", description=f"a status, or {OPEN} for every status but closed")
+    treatment: str = ""
+    asset: str = ""
+    threat: str = ""
+    control: str = Field("", description="Annex A ref, e.g. A.5.15")
+    review_due: bool = False
+    stale: bool = Field(False, description="assessed with an older methodology version")
+    methodology: int | None = None
+    inherent_likelihood: int | None = None
+    inherent_impact: int | None = None
+    residual_likelihood: int | None = None
+    residual_impact: int | None = None
+    sort: str = "ref"
+
+    def to_filters(self) -> RiskFilters:
+        return RiskFilters(**self.dict())
+
+
+def _risk(request: HttpRequest, org: Organization, ref: str) -> Risk:
+    return selectors.risk_get(actor=actor(request), org=org, ref=ref)
+
+
+_ASSESSMENT_FIELDS = (
+    "inherent_likelihood",
+    "inherent_impact",
+    "residual_likelihood",
+    "residual_impact",
+    "note",
+)
+
+
+class HeatCellOut(Schema):
+    likelihood: int
+    impact: int
+    count: int
+    level: str
+    register_url: str = Field(description="the register page filtered to exactly these risks")
+
+
+class HeatMapOut(Schema):
+    kind: Literal["inherent", "residual"]
+    title: str
+    total: int
+    cells: list[HeatCellOut]
+
+
+class HeatmapOut(Schema):
+    methodology_version: int
+    maps: list[HeatMapOut]
+
+
+@router.get(
+    f"{BASE}/heatmap",
+    response={200: HeatmapOut, **ERRORS},
+    summary="Counts per cell of the inherent and residual heat maps",
+)
+def risk_heatmap(request: HttpRequest, slug: str, filters: Query[RiskFilterIn]) -> dict[str, Any]:
+    org = org_for(request, slug)
+    current = selectors.methodology_current(actor=actor(request), org=org)
+    chosen = filters.to_filters()
+    base = replace(
+        chosen, methodology=chosen.methodology or current.version, status=chosen.status or OPEN
+    )
+    methodology = selectors.methodology_get(
+        actor=actor(request), org=org, version=base.methodology or current.version
+    )
+    risks = selectors.risk_list(actor=actor(request), org=org, filters=base, links=False)
+    page = reverse("risks:register", kwargs={"org_slug": org.slug})
+    maps = heatmap.build_both(methodology, risks, lambda f: f"{page}?{urlencode(f.query())}", base)
+    return {
+        "methodology_version": methodology.version,
+        "maps": [
+            {
+                "kind": m.kind,
+                "title": m.title,
+                "total": m.total,
+                "cells": [
+                    {
+                        "likelihood": c.likelihood,
+                        "impact": c.impact,
+                        "count": c.count,
+                        "level": c.level.key,
+                        "register_url": c.url,
+                    }
+                    for row in m.rows
+                    for c in row
+                ],
+            }
+            for m in maps
+        ],
+    }
+
+
+@router.get(
+    f"{BASE}/export",
+    response={200: None, **ERRORS},
+    summary="The filtered register as xlsx or csv, the assessment report as pdf, the plan as docx",
+)
+def risk_export(
+    request: HttpRequest, slug: str, filters: Query[RiskFilterIn], format: str = "xlsx"
+) -> HttpResponse:
+    org = org_for(request, slug)
+    content, name = exports.export_risks(
+        actor=actor(request), org=org, filters=filters.to_filters(), file_format=format
+    )
+    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[format])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+class ActionFilterIn(Schema):
+    status: str = ""
+    owner: str = ""
+    overdue: bool = False
+    risk: str = ""
+    sort: str = "due_date"
+
+
+@router.get(
+    f"{BASE}/treatment-plan",
+    response={200: list[ActionOut], **ERRORS},
+    summary="Every treatment action (6.1.3 e), by due date",
+)
+@paginate(Pagination)
+def treatment_plan(request: HttpRequest, slug: str, filters: Query[ActionFilterIn]) -> Any:
+    return selectors.action_list(
+        actor=actor(request), org=org_for(request, slug), filters=ActionFilters(**filters.dict())
+    )
+
+
+@router.get(BASE, response={200: list[RiskOut], **ERRORS}, summary="Risks, filtered and sorted")
+@paginate(Pagination)
+def risk_list(request: HttpRequest, slug: str, filters: Query[RiskFilterIn]) -> Any:
+    return selectors.risk_list(
+        actor=actor(request), org=org_for(request, slug), filters=filters.to_filters()
+    )
+
+
+@router.post(BASE, response={201: RiskDetailOut, **ERRORS}, summary="Add a risk (and assess it)")
+def risk_create(request: HttpRequest, slug: str, payload: RiskIn) -> tuple[int, Risk]:
+    org = org_for(request, slug)
+    values = payload.dict()
+    given = {name: values.pop(name) for name in _ASSESSMENT_FIELDS}
+    assessment = None
+    if given["inherent_likelihood"] is not None or given["inherent_impact"] is not None:
+        assessment = AssessmentInput(**given)
+    risk = services.risk_create(
+        actor=actor(request), org=org, data=RiskInput(**values), assessment=assessment
+    )
+    return 201, _risk(request, org, risk.ref)
+
+
+@router.get(
+    f"{BASE}/{{risk_ref}}",
+    response={200: RiskDetailOut, **ERRORS},
+    summary="One risk with its actions and history",
+)
+def risk_detail(request: HttpRequest, slug: str, risk_ref: str) -> Risk:
+    return _risk(request, org_for(request, slug), risk_ref)
+
+
+@router.patch(
+    f"{BASE}/{{risk_ref}}",
+    response={200: RiskDetailOut, **ERRORS},
+    summary="Change a risk (send the version you read: a stale one answers 409)",
+)
+def risk_update(request: HttpRequest, slug: str, risk_ref: str, payload: RiskPatch) -> Risk:
+    org = org_for(request, slug)
+    risk = _risk(request, org, risk_ref)
+    sent = payload.dict(exclude_unset=True)
+    version = sent.pop("version", None)
+    if "next_review" in sent and sent["next_review"] is None:
+        sent["next_review"] = ""
+    services.risk_update(actor=actor(request), risk=risk, data=RiskInput(**sent), version=version)
+    return _risk(request, org, risk.ref)
+
+
+@router.delete(f"{BASE}/{{risk_ref}}", response={204: None, **ERRORS}, summary="Delete a risk")
+def risk_delete(request: HttpRequest, slug: str, risk_ref: str) -> tuple[int, None]:
+    org = org_for(request, slug)
+    services.risk_delete(actor=actor(request), risk=_risk(request, org, risk_ref))
+    return 204, None
+
+
+@router.post(
+    f"{BASE}/{{risk_ref}}/assess",
+    response={200: RiskDetailOut, **ERRORS},
+    summary="(Re)assess with the current methodology version",
+)
+def risk_assess(request: HttpRequest, slug: str, risk_ref: str, payload: AssessIn) -> Risk:
+    org = org_for(request, slug)
+    risk = _risk(request, org, risk_ref)
+    values = payload.dict()
+    version = values.pop("version")
+    values["next_review"] = values["next_review"] or ""
+    services.risk_assess(
+        actor=actor(request), risk=risk, data=AssessmentInput(**values), version=version
+    )
+    return _risk(request, org, risk.ref)
+
+
+@router.post(
+    f"{BASE}/{{risk_ref}}/accept",
+    response={200: RiskDetailOut, **ERRORS},
+    summary="Accept the risk's level (above the owner's criteria: top management only)",
+)
+def risk_accept(request: HttpRequest, slug: str, risk_ref: str, payload: AcceptIn) -> Risk:
+    org = org_for(request, slug)
+    risk = _risk(request, org, risk_ref)
+    services.risk_accept(
+        actor=actor(request),
+        risk=risk,
+        rationale=payload.rationale,
+        valid_until=payload.valid_until,
+        decided_on=payload.decided_on,
+        version=payload.version,
+    )
+    return _risk(request, org, risk.ref)
+
+
+@router.post(
+    f"{BASE}/{{risk_ref}}/close",
+    response={200: RiskDetailOut, **ERRORS},
+    summary="Close a risk that no longer applies",
+)
+def risk_close(request: HttpRequest, slug: str, risk_ref: str, payload: CloseIn) -> Risk:
+    org = org_for(request, slug)
+    risk = _risk(request, org, risk_ref)
+    services.risk_close(
+        actor=actor(request), risk=risk, reason=payload.reason, version=payload.version
+    )
+    return _risk(request, org, risk.ref)
+
+
+class ActionIn(Schema):
+    title: str
+    owner: str = Field("", description="e-mail of a member, or empty")
+    due_date: dt.date | None = None
+    status: str = "planned"
+    progress: int = 0
+    notes: str = ""
+
+
+class ActionPatch(Schema):
+    version: int | None = None
+    title: str | None = None
+    owner: str | None = None
+    due_date: dt.date | None = None
+    status: str | None = None
+    progress: int | None = None
+    notes: str | None = None
+
+
+@router.get(
+    f"{BASE}/{{risk_ref}}/actions",
+    response={200: list[ActionOut], **ERRORS},
+    summary="A risk's treatment actions",
+)
+@paginate(Pagination)
+def action_list(request: HttpRequest, slug: str, risk_ref: str) -> Any:
+    org = org_for(request, slug)
+    risk = _risk(request, org, risk_ref)
+    return selectors.action_list(actor=actor(request), org=org).filter(risk=risk)
+
+
+@router.post(
+    f"{BASE}/{{risk_ref}}/actions",
+    response={201: ActionOut, **ERRORS},
+    summary="Add a treatment action",
+)
+def action_create(
+    request: HttpRequest, slug: str, risk_ref: str, payload: ActionIn
+) -> tuple[int, TreatmentAction]:
+    org = org_for(request, slug)
+    risk = _risk(request, org, risk_ref)
+    values = payload.dict()
+    values["due_date"] = values["due_date"] or ""
+    made = services.action_create(actor=actor(request), risk=risk, data=ActionInput(**values))
+    return 201, selectors.action_get(actor=actor(request), org=org, risk=risk, action_id=made.pk)
+
+
+@router.patch(
+    f"{BASE}/{{risk_ref}}/actions/{{action_id}}",
+    response={200: ActionOut, **ERRORS},
+    summary="Change a treatment action (progress, status, owner, due date)",
+)
+def action_update(
+    request: HttpRequest, slug: str, risk_ref: str, action_id: int, payload: ActionPatch
+) -> TreatmentAction:
+    org = org_for(request, slug)
+    risk = _risk(request, org, risk_ref)
+    action = selectors.action_get(actor=actor(request), org=org, risk=risk, action_id=action_id)
+    sent = payload.dict(exclude_unset=True)
+    version = sent.pop("version", None)
+    if "due_date" in sent and sent["due_date"] is None:
+        sent["due_date"] = ""
+    services.action_update(
+        actor=actor(request), action=action, data=ActionInput(**sent), version=version
+    )
+    return selectors.action_get(actor=actor(request), org=org, risk=risk, action_id=action_id)
+
+
+@router.delete(
+    f"{BASE}/{{risk_ref}}/actions/{{action_id}}",
+    response={204: None, **ERRORS},
+    summary="Remove a treatment action",
+)
+def action_delete(
+    request: HttpRequest, slug: str, risk_ref: str, action_id: int
+) -> tuple[int, None]:
+    org = org_for(request, slug)
+    risk = _risk(request, org, risk_ref)
+    action = selectors.action_get(actor=actor(request), org=org, risk=risk, action_id=action_id)
+    services.action_delete(actor=actor(request), action=action)
+    return 204, None

@@ -1,0 +1,351 @@
+"""What every risk export shares: what it says about itself, the rows, the data fetched in bulk.
+
+Rows are streamed from ``.iterator()`` querysets; the links of each chunk of risks are
+prefetched in one query per kind, and the methodology versions are read once, so the number
+of queries grows with the number of chunks, never with the number of risks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.utils import timezone
+
+from openisms.core.actors import Actor, actor_label
+from openisms.core.models import Organization
+from openisms.risks import selectors
+from openisms.risks.choices import OPEN_ACTION_STATUSES, ActionStatus, RiskStatus, TreatmentOption
+from openisms.risks.filters import ActionFilters, RiskFilters, due_for_review
+from openisms.risks.models import (
+    Methodology,
+    Risk,
+    RiskAsset,
+    RiskControl,
+    RiskThreat,
+    RiskVulnerability,
+    TreatmentAction,
+)
+
+CHUNK = 2000
+T = TypeVar("T")
+_STATUSES = dict(RiskStatus.choices)
+_TREATMENTS = {value: value.capitalize() for value in TreatmentOption.values}
+_ACTION_STATUSES = dict(ActionStatus.choices)
+
+
+@dataclass(frozen=True)
+class ExportInfo:
+    """What every export says about itself: whose, what, when, by whom, which filters."""
+
+    organization: str
+    what: str
+    produced_by: str
+    produced_at: dt.datetime
+    filters: str = ""
+    methodology: str = ""
+
+    def lines(self) -> list[tuple[str, str]]:
+        return [
+            ("Organisation", self.organization),
+            ("Contents", self.what),
+            ("Version", "Working copy"),
+            ("Produced", self.produced_at.strftime("%Y-%m-%d %H:%M %Z").strip()),
+            ("Produced by", self.produced_by),
+            ("Methodology", self.methodology or "none yet"),
+            ("Filters", self.filters or "none"),
+        ]
+
+
+def export_info(
+    actor: Actor, org: Organization, what: str, filters: str, current: Methodology | None
+) -> ExportInfo:
+    """The info block of an export made now by ``actor``."""
+    shown = f"{current.name}, version {current.version} ({current.size})" if current else ""
+    return ExportInfo(org.name, what, actor_label(actor), timezone.localtime(), filters, shown)
+
+
+REGISTER_HEADERS = [
+    "Ref",
+    "Title",
+    "Description",
+    "Owner",
+    "Assets",
+    "Threats",
+    "Vulnerabilities",
+    "Confidentiality",
+    "Integrity",
+    "Availability",
+    "Methodology version",
+    "Inherent likelihood",
+    "Inherent impact",
+    "Inherent level",
+    "Existing controls",
+    "Treatment",
+    "Annex A controls",
+    "Residual likelihood",
+    "Residual impact",
+    "Residual level",
+    "Status",
+    "Accepted by",
+    "Accepted on",
+    "Acceptance valid until",
+    "Acceptance rationale",
+    "Next review",
+    "Due for review",
+]
+
+
+def _level_label(methodology: Methodology | None, key: str) -> str:
+    level = methodology.level_or_none(key) if methodology else None
+    return level.label if level else key
+
+
+def _yes(value: bool) -> str:
+    return "yes" if value else ""
+
+
+#: link kind -> (through model, target field, order of the targets)
+_LINKS: dict[str, tuple[Any, str, str]] = {
+    "assets": (RiskAsset, "asset", "asset__number"),
+    "threats": (RiskThreat, "threat", "threat__position"),
+    "vulnerabilities": (RiskVulnerability, "vulnerability", "vulnerability__number"),
+    "controls": (RiskControl, "requirement", "requirement__order"),
+}
+Links = dict[str, dict[int, list[str]]]
+
+
+def link_refs(risk_ids: list[int]) -> Links:
+    """The references linked to each of ``risk_ids``, by kind: one query per kind, and no
+    model objects (an export of 20,000 risks reads these in bulk, chunk by chunk)."""
+    found: Links = {}
+    for name, (through, target, ordering) in _LINKS.items():
+        refs: dict[int, list[str]] = defaultdict(list)
+        rows = (
+            through.objects.filter(risk_id__in=risk_ids)
+            .order_by("risk_id", ordering)
+            .values_list("risk_id", f"{target}__ref")
+        )
+        for risk_id, ref in rows:
+            refs[risk_id].append(ref)
+        found[name] = refs
+    return found
+
+
+#: The columns an export reads: plain values, no model objects (20,000 rows stay cheap).
+REGISTER_FIELDS = (
+    "id",
+    "ref",
+    "title",
+    "description",
+    "owner__email",
+    "owner__full_name",
+    "affects_confidentiality",
+    "affects_integrity",
+    "affects_availability",
+    "methodology_id",
+    "inherent_likelihood",
+    "inherent_impact",
+    "inherent_level",
+    "existing_controls",
+    "treatment",
+    "residual_likelihood",
+    "residual_impact",
+    "residual_level",
+    "status",
+    "accepted_by_label",
+    "accepted_at",
+    "acceptance_valid_until",
+    "acceptance_rationale",
+    "next_review",
+    "due",
+)
+
+
+def risk_row(r: dict[str, Any], links: Links, methodologies: dict[int, Methodology]) -> list[Any]:
+    """One risk (its ``REGISTER_FIELDS`` values) as the cells of a register row."""
+    methodology = methodologies.get(r["methodology_id"] or 0)
+    accepted = r["status"] == RiskStatus.ACCEPTED
+
+    def refs(kind: str) -> str:
+        return "; ".join(links[kind].get(r["id"], ()))
+
+    return [
+        r["ref"],
+        r["title"],
+        r["description"],
+        r["owner__email"],
+        refs("assets"),
+        refs("threats"),
+        refs("vulnerabilities"),
+        _yes(r["affects_confidentiality"]),
+        _yes(r["affects_integrity"]),
+        _yes(r["affects_availability"]),
+        methodology.version if methodology else None,
+        r["inherent_likelihood"],
+        r["inherent_impact"],
+        _level_label(methodology, r["inherent_level"]),
+        r["existing_controls"],
+        _TREATMENTS.get(r["treatment"], ""),
+        refs("controls"),
+        r["residual_likelihood"],
+        r["residual_impact"],
+        _level_label(methodology, r["residual_level"]),
+        _STATUSES.get(r["status"], r["status"]),
+        r["accepted_by_label"] if accepted else "",
+        timezone.localtime(r["accepted_at"]).date() if accepted and r["accepted_at"] else None,
+        r["acceptance_valid_until"] if accepted else None,
+        r["acceptance_rationale"] if accepted else "",
+        r["next_review"],
+        _yes(r["due"]),
+    ]
+
+
+def _level_text(methodology: Methodology | None, key: str, li: int | None, im: int | None) -> str:
+    if not key:
+        return ""
+    return f"{_level_label(methodology, key)} ({li}\u00d7{im})"
+
+
+def report_row(
+    r: dict[str, Any], links: Links, methodologies: dict[int, Methodology]
+) -> dict[str, Any]:
+    """One risk as the plain texts of the report's register table."""
+    methodology = methodologies.get(r["methodology_id"] or 0)
+    status = _STATUSES.get(r["status"], r["status"])
+    if r["status"] == RiskStatus.ACCEPTED:
+        status += f" by {r['accepted_by_label']} until {r['acceptance_valid_until']}"
+    if r["due"]:
+        status += "; due for review"
+    return {
+        "ref": r["ref"],
+        "title": r["title"],
+        "owner": r["owner__full_name"] or r["owner__email"],
+        "assets": ", ".join(links["assets"].get(r["id"], ())),
+        "inherent": _level_text(
+            methodology, r["inherent_level"], r["inherent_likelihood"], r["inherent_impact"]
+        ),
+        "treatment": _TREATMENTS.get(r["treatment"], ""),
+        "controls": ", ".join(links["controls"].get(r["id"], ())),
+        "residual": _level_text(
+            methodology, r["residual_level"], r["residual_likelihood"], r["residual_impact"]
+        ),
+        "status": status,
+        "next_review": r["next_review"],
+    }
+
+
+def report_rows(
+    actor: Actor, org: Organization, filters: RiskFilters, today: dt.date
+) -> list[dict[str, Any]]:
+    """Every filtered risk as a row of the report (links read in bulk, chunk by chunk)."""
+    methodologies = selectors.methodology_map(org)
+    rows = []
+    for chunk in chunks(register_queryset(actor, org, filters, today)):
+        links = link_refs([row["id"] for row in chunk])
+        rows += [report_row(row, links, methodologies) for row in chunk]
+    return rows
+
+
+def register_queryset(
+    actor: Actor, org: Organization, filters: RiskFilters, today: dt.date
+) -> QuerySet[Risk, dict[str, Any]]:
+    """The filtered risks as ``REGISTER_FIELDS`` values; "due for review" computed in SQL."""
+    risks = selectors.risk_list(actor=actor, org=org, filters=filters, links=False, today=today)
+    due = ExpressionWrapper(due_for_review(today), output_field=BooleanField())
+    return risks.select_related(None).annotate(due=due).values(*REGISTER_FIELDS)
+
+
+def chunks(items: QuerySet[Any, T], size: int = CHUNK) -> Iterator[list[T]]:
+    """``items`` streamed from the database in lists of ``size``."""
+    chunk: list[T] = []
+    for item in items.iterator(chunk_size=size):
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def register_rows(
+    actor: Actor, org: Organization, filters: RiskFilters, today: dt.date
+) -> Iterator[list[Any]]:
+    """Every filtered risk as a row, streamed in chunks with their links read in bulk."""
+    methodologies = selectors.methodology_map(org)
+    for chunk in chunks(register_queryset(actor, org, filters, today)):
+        links = link_refs([row["id"] for row in chunk])
+        for row in chunk:
+            yield risk_row(row, links, methodologies)
+
+
+PLAN_HEADERS = [
+    "Risk",
+    "Risk title",
+    "Action",
+    "Owner",
+    "Due date",
+    "Status",
+    "Progress (%)",
+    "Overdue",
+    "Completed on",
+    "Notes",
+]
+
+
+PLAN_FIELDS = (
+    "risk__ref",
+    "risk__title",
+    "title",
+    "owner__email",
+    "due_date",
+    "status",
+    "progress",
+    "overdue",
+    "completed_on",
+    "notes",
+)
+
+
+def action_row(a: dict[str, Any]) -> list[Any]:
+    """One treatment action (its ``PLAN_FIELDS`` values) as the cells of a row."""
+    return [
+        a["risk__ref"],
+        a["risk__title"],
+        a["title"],
+        a["owner__email"] or "",
+        a["due_date"],
+        _ACTION_STATUSES.get(a["status"], a["status"]),
+        a["progress"],
+        _yes(a["overdue"]),
+        a["completed_on"],
+        a["notes"],
+    ]
+
+
+def plan_queryset(
+    actor: Actor, org: Organization, risks: RiskFilters | None = None
+) -> QuerySet[TreatmentAction]:
+    """The treatment actions (of the filtered risks, when ``risks`` filters are active)."""
+    actions = selectors.action_list(actor=actor, org=org, filters=ActionFilters())
+    actions = actions.select_related(None).select_related("risk", "owner")
+    if risks is not None and risks.active:
+        chosen = selectors.risk_list(actor=actor, org=org, filters=risks, links=False)
+        actions = actions.filter(risk__in=chosen.order_by().values("pk"))
+    return actions.order_by("risk__number", "due_date", "id")
+
+
+def plan_rows(
+    actor: Actor, org: Organization, risks: RiskFilters | None, today: dt.date
+) -> Iterator[list[Any]]:
+    """Every treatment action as a row, streamed."""
+    overdue = ExpressionWrapper(
+        Q(status__in=OPEN_ACTION_STATUSES, due_date__lt=today), output_field=BooleanField()
+    )
+    rows = plan_queryset(actor, org, risks).annotate(overdue=overdue).values(*PLAN_FIELDS)
+    for row in rows.iterator(chunk_size=CHUNK):
+        yield action_row(row)

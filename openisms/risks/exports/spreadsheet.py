@@ -1,0 +1,134 @@
+"""The register as XLSX (about, methodology, register, heat maps, treatment plan) and CSV.
+
+The XLSX is a write-only workbook: rows go to disk as they come, so a 20,000-risk register
+needs little memory. Cells that a spreadsheet would run as a formula are written as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from openisms.risks.exports.common import PLAN_HEADERS, REGISTER_HEADERS, ExportInfo
+from openisms.risks.heatmap import KINDS, TITLES, Counts
+from openisms.risks.models import Methodology
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+Rows = Iterable[Sequence[Any]]
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: Any, bold: bool = False) -> Cell:
+    cell = WriteOnlyCell(sheet, value=value if value != "" else None)
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        cell.data_type = "s"  # text, never a formula
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def _value(sheet: WriteOnlyWorksheet, value: Any) -> Any:
+    """A plain value where openpyxl can take it as it is (much faster than a cell object);
+    a text cell for what a spreadsheet would run as a formula."""
+    if value == "":
+        return None
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return _cell(sheet, value)
+    return value
+
+
+def _sheet(book: Workbook, title: str, header: Sequence[Any] | None, rows: Rows) -> None:
+    sheet = book.create_sheet(title)
+    if header is not None:
+        sheet.append([_cell(sheet, h, bold=True) for h in header])
+    for row in rows:
+        sheet.append([_value(sheet, value) for value in row])
+
+
+def methodology_rows(methodology: Methodology | None) -> list[list[Any]]:
+    """The methodology as a sheet: scales, levels with acceptance and review, the matrix."""
+    if methodology is None:
+        return [["No methodology yet."]]
+    spec = methodology.parsed
+    rows: list[list[Any]] = [[f"{methodology.name}, version {methodology.version}"], []]
+    for name, points in (("Likelihood", spec.likelihood), ("Impact", spec.impact)):
+        rows += [[f"{name} scale"], ["Value", "Label", "Description", "Range"]]
+        rows += [[p.value, p.label, p.description, p.range] for p in points] + [[]]
+    rows += [["Levels"], ["Key", "Label", "Colour", "Risk owner may accept", "Review (months)"]]
+    rows += [
+        [lv.key, lv.label, lv.colour, "yes" if lv.owner_may_accept else "no", lv.review_months]
+        for lv in spec.levels
+    ]
+    rows += [[], ["Matrix (likelihood down, impact across)"]]
+    rows.append(["Likelihood \\ Impact", *(f"{p.value} {p.label}" for p in spec.impact)])
+    for point in reversed(spec.likelihood):
+        cells = [spec.level(spec.matrix[point.value - 1][i]).label for i in range(len(spec.impact))]
+        rows.append([f"{point.value} {point.label}", *cells])
+    return rows
+
+
+def heatmap_rows(
+    methodology: Methodology | None, counts: Counts | None, kind: str
+) -> list[list[Any]]:
+    """One heat map as a table of counts, highest likelihood first."""
+    if methodology is None or counts is None:
+        return [["No methodology yet."]]
+    spec = methodology.parsed
+    rows: list[list[Any]] = [
+        [f"{TITLES[kind]}: open risks assessed with version {methodology.version}"],
+        ["Likelihood \\ Impact", *(f"{p.value} {p.label}" for p in spec.impact)],
+    ]
+    for point in reversed(spec.likelihood):
+        values = [counts[kind][(point.value, im)] for im in range(1, len(spec.impact) + 1)]
+        rows.append([f"{point.value} {point.label}", *values])
+    rows.append(["Total", sum(counts[kind].values())])
+    return rows
+
+
+def write_xlsx(
+    info: ExportInfo,
+    methodology: Methodology | None,
+    register: Rows,
+    counts: Counts | None,
+    plan: Rows,
+) -> bytes:
+    """The whole register workbook."""
+    book = Workbook(write_only=True)
+    _sheet(book, "About", ["Field", "Value"], info.lines())
+    _sheet(book, "Methodology", None, methodology_rows(methodology))
+    _sheet(book, "Register", REGISTER_HEADERS, register)
+    for kind in KINDS:
+        _sheet(book, f"Heat map ({kind})", None, heatmap_rows(methodology, counts, kind))
+    _sheet(book, "Treatment plan", PLAN_HEADERS, plan)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def write_csv(info: ExportInfo, register: Rows) -> bytes:
+    """The register as CSV (UTF-8 with a byte-order mark), after a few lines saying what it is.
+
+    The import finds the header row (first cell ``Ref``) below those lines.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows([key, value] for key, value in info.lines())
+    writer.writerow([])
+    writer.writerow(REGISTER_HEADERS)
+    writer.writerows([_csv_cell(v) for v in row] for row in register)
+    return out.getvalue().encode("utf-8-sig")

@@ -1,0 +1,433 @@
+"""The rules a risk's values must meet, shared by every write: pages, API, CLI and import.
+
+Values arrive as people and files give them (an owner's e-mail, lists of asset, threat,
+vulnerability and control references); ``clean_risk`` checks them against the organisation
+(``Lookups``, read once for any number of rows) and turns them into model values and linked
+rows, or says per field what is wrong.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from django.db.models import Q
+
+from openisms.assets.models import Asset
+from openisms.catalog.choices import ANNEX_A_FRAMEWORK, RequirementKind
+from openisms.catalog.models import Requirement
+from openisms.core.models import Membership, Organization, User
+from openisms.risks.choices import (
+    MANUAL_STATUSES,
+    ActionStatus,
+    Severity,
+    ThreatCategory,
+    TreatmentOption,
+    VulnerabilityStatus,
+)
+from openisms.risks.models import Threat, Vulnerability
+
+ListInput = Iterable[str] | str
+_SPLIT = re.compile(r"[;,\n]")
+_PREFIXED = re.compile(r"^([A-Za-z]{1,3})-(\d{1,9})$")
+MAX_LINKS = 200
+
+
+class FieldError(Exception):
+    """One value is wrong; the message says how to put it right."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def split_list(value: ListInput) -> list[str]:
+    """A list as given, or one string split at ``;``, ``,`` and line ends; blanks dropped."""
+    items = _SPLIT.split(value) if isinstance(value, str) else list(value)
+    return list(dict.fromkeys(str(item).strip() for item in items if item and str(item).strip()))
+
+
+def normalise_ref(text: str, prefix: str) -> str:
+    """``r-7`` -> ``R-0007`` for ``prefix`` R; anything else is returned stripped."""
+    match = _PREFIXED.match(text.strip())
+    if match and match.group(1).upper() == prefix:
+        return f"{prefix}-{int(match.group(2)):04d}"
+    return text.strip()
+
+
+def control_ref(text: str) -> str:
+    """``5.15`` or ``a.5.15`` -> ``A.5.15`` (Annex A references carry the ``A.`` prefix)."""
+    text = text.strip()
+    if text[:2].lower() == "a.":
+        return "A." + text[2:]
+    return f"A.{text}" if text[:1].isdigit() else text
+
+
+def ref_number(ref: str) -> int:
+    """The numeric part of a reference (``R-0042`` -> 42)."""
+    return int(ref.rpartition("-")[2])
+
+
+@dataclass(frozen=True)
+class RiskInput:
+    """A risk's values as given: e-mails for people, references for linked rows.
+
+    ``None`` means "not given": a new risk misses a required value, an existing one keeps
+    its value. An empty string or list clears an optional value. Lists take a list or one
+    string separated by ``;`` or ``,``; controls are Annex A references (``A.5.15``).
+    """
+
+    title: str | None = None
+    description: str | None = None
+    owner: str | None = None
+    assets: ListInput | None = None
+    threats: ListInput | None = None
+    vulnerabilities: ListInput | None = None
+    affects_confidentiality: bool | None = None
+    affects_integrity: bool | None = None
+    affects_availability: bool | None = None
+    existing_controls: str | None = None
+    treatment: str | None = None
+    controls: ListInput | None = None
+    status: str | None = None
+    next_review: dt.date | str | None = None
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        """The names of the values, in form order."""
+        return [f.name for f in fields(cls)]
+
+
+@dataclass(frozen=True)
+class AssessmentInput:
+    """A (re)assessment: inherent likelihood and impact, optionally the target residual ones."""
+
+    inherent_likelihood: int | str | None = None
+    inherent_impact: int | str | None = None
+    residual_likelihood: int | str | None = None
+    residual_impact: int | str | None = None
+    next_review: dt.date | str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class VulnerabilityInput:
+    """A vulnerability's values as given (``None``: not given)."""
+
+    title: str | None = None
+    description: str | None = None
+    assets: ListInput | None = None
+    severity: str | None = None
+    status: str | None = None
+    found_on: dt.date | str | None = None
+    fixed_on: dt.date | str | None = None
+
+
+@dataclass(frozen=True)
+class ThreatInput:
+    """An organisation's own threat as given (``None``: not given)."""
+
+    name: str | None = None
+    category: str | None = None
+    summary: str | None = None
+    affects_confidentiality: bool | None = None
+    affects_integrity: bool | None = None
+    affects_availability: bool | None = None
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    """A treatment action as given (``None``: not given)."""
+
+    title: str | None = None
+    owner: str | None = None
+    due_date: dt.date | str | None = None
+    status: str | None = None
+    progress: int | str | None = None
+    notes: str | None = None
+
+
+@dataclass
+class Lookups:
+    """The organisation's rows that a batch of inputs names, read in one query per kind."""
+
+    organization: Organization
+    members: dict[str, User]
+    assets: dict[str, Asset] = field(default_factory=dict)
+    threats: dict[str, Threat] = field(default_factory=dict)
+    vulnerabilities: dict[str, Vulnerability] = field(default_factory=dict)
+    controls: dict[str, Requirement] = field(default_factory=dict)
+
+    @classmethod
+    def load(
+        cls,
+        org: Organization,
+        risks: Iterable[RiskInput] = (),
+        vulnerabilities: Iterable[VulnerabilityInput] = (),
+    ) -> Lookups:
+        """Read the members and every asset, threat, vulnerability and control named."""
+        risk_list, vuln_list = list(risks), list(vulnerabilities)
+        memberships = Membership.objects.filter(organization=org).select_related("user")
+        found = cls(org, {m.user.email.lower(): m.user for m in memberships})
+        asset_refs = _names(risk_list, "assets", "A") | _names(vuln_list, "assets", "A")
+        if asset_refs:
+            assets = Asset.objects.filter(organization=org, ref__in=asset_refs)
+            found.assets = {a.ref: a for a in assets.only("id", "ref", "name")}
+        found.threats = _threats(org, _names(risk_list, "threats", ""))
+        vuln_refs = _names(risk_list, "vulnerabilities", "V")
+        if vuln_refs:
+            vulns = Vulnerability.objects.filter(organization=org, ref__in=vuln_refs)
+            found.vulnerabilities = {v.ref: v for v in vulns.only("id", "ref", "title")}
+        found.controls = _controls({control_ref(n) for r in risk_list for n in _raw(r, "controls")})
+        return found
+
+
+def _raw(item: Any, name: str) -> list[str]:
+    value = getattr(item, name, None)
+    return split_list(value) if value is not None else []
+
+
+def _names(items: list[Any], name: str, prefix: str) -> set[str]:
+    return {normalise_ref(n, prefix) if prefix else n for i in items for n in _raw(i, name)}
+
+
+def _threats(org: Organization, refs: set[str]) -> dict[str, Threat]:
+    if not refs:
+        return {}
+    threats = Threat.objects.filter(Q(organization=org) | Q(organization__isnull=True))
+    return {t.ref: t for t in threats.filter(ref__in=refs).only("id", "ref", "name")}
+
+
+def _controls(refs: set[str]) -> dict[str, Requirement]:
+    if not refs:
+        return {}
+    found = Requirement.objects.filter(
+        framework__code=ANNEX_A_FRAMEWORK, kind=RequirementKind.CONTROL, ref__in=refs
+    )
+    return {r.ref: r for r in found.only("id", "ref", "title")}
+
+
+# --- cleaners: each takes the raw value and the lookups, returns the model value ------------
+
+
+def text(limit: int, what: str, required: bool = False) -> Callable[[Any, Lookups], str]:
+    """A text of at most ``limit`` characters (``required``: not empty)."""
+
+    def clean(value: Any, lookups: Lookups) -> str:
+        result = str(value).strip()
+        if required and not result:
+            raise FieldError(f"Give {what}.")
+        if len(result) > limit:
+            raise FieldError(f"Use at most {limit} characters (this has {len(result)}).")
+        return result
+
+    return clean
+
+
+def choice(choices: Any, what: str) -> Callable[[Any, Lookups], str]:
+    """One of ``choices`` by value or label (any case, spaces or underscores)."""
+    by_word = {_word(str(k)): v for v, label in choices.choices for k in (v, label)}
+
+    def clean(value: Any, lookups: Lookups) -> str:
+        found = by_word.get(_word(str(value)))
+        if found is None:
+            raise FieldError(
+                f"{str(value).strip()!r} is not a {what}; use one of: {', '.join(choices.values)}."
+            )
+        return str(found)
+
+    return clean
+
+
+def _word(value: str) -> str:
+    return re.sub(r"[\s_-]+", " ", value.strip().lower())
+
+
+def member(required: bool) -> Callable[[Any, Lookups], User | None]:
+    """A member of the organisation, by e-mail."""
+
+    def clean(value: Any, lookups: Lookups) -> User | None:
+        email = str(value).strip().lower()
+        if not email:
+            if required:
+                raise FieldError("Name the owner: the e-mail of a member of the organisation.")
+            return None
+        user = lookups.members.get(email)
+        if user is None:
+            raise FieldError(f"{email} is not a member of {lookups.organization.name}.")
+        return user
+
+    return clean
+
+
+def date(value: Any, lookups: Lookups) -> dt.date | None:
+    """A date, or None for an empty value."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raw = str(value).strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw[:10])
+    except ValueError:
+        raise FieldError(f"Use a date as YYYY-MM-DD, not {raw!r}.") from None
+
+
+def flag(value: Any, lookups: Lookups) -> bool:
+    """True or false, also from the words a spreadsheet holds (yes/no, x, 1/0)."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word in {"1", "true", "yes", "y", "x"}:
+        return True
+    if word in {"", "0", "false", "no", "n"}:
+        return False
+    raise FieldError(f"Use yes or no, not {value!r}.")
+
+
+def whole(low: int, high: int) -> Callable[[Any, Lookups], int]:
+    """A whole number from ``low`` to ``high``."""
+
+    def clean(value: Any, lookups: Lookups) -> int:
+        raw = str(value).strip().removesuffix(".0")
+        if not raw.lstrip("-").isdigit() or not low <= int(raw) <= high:
+            raise FieldError(f"Use a whole number from {low} to {high}, not {raw!r}.")
+        return int(raw)
+
+    return clean
+
+
+def linked(kind: str, prefix: str, table: str) -> Callable[[Any, Lookups], list[Any]]:
+    """Rows named by reference, all of which must exist in the organisation."""
+
+    def clean(value: Any, lookups: Lookups) -> list[Any]:
+        known: dict[str, Any] = getattr(lookups, table)
+        names = [_normalise(n, prefix, table) for n in split_list(value)]
+        if len(names) > MAX_LINKS:
+            raise FieldError(f"Link at most {MAX_LINKS} {kind}.")
+        missing = [n for n in names if n not in known]
+        if missing:
+            where = "in Annex A" if table == "controls" else "in this organisation"
+            raise FieldError(f"No {kind[:-1]} {', '.join(missing)} {where}.")
+        return [known[n] for n in names]
+
+    return clean
+
+
+def _normalise(name: str, prefix: str, table: str) -> str:
+    if table == "controls":
+        return control_ref(name)
+    return normalise_ref(name, prefix) if prefix else name
+
+
+_MANUAL = {_word(str(k)): s.value for s in MANUAL_STATUSES for k in (s.value, s.label)}
+
+
+def _status(value: Any, lookups: Lookups) -> str:
+    word = _word(str(value))
+    if word in {"accepted", "closed"}:
+        raise FieldError("Accept or close a risk with its own step (it records who and why).")
+    if word not in _MANUAL:
+        raise FieldError(
+            f"{str(value).strip()!r} is not a status; use one of: "
+            f"{', '.join(s.value for s in MANUAL_STATUSES)}."
+        )
+    return str(_MANUAL[word])
+
+
+def _treatment(value: Any, lookups: Lookups) -> str:
+    if not str(value).strip():
+        return ""
+    return choice(TreatmentOption, "treatment option")(value, lookups)
+
+
+RISK_CLEANERS: dict[str, Callable[[Any, Lookups], Any]] = {
+    "title": text(200, "the risk a title", required=True),
+    "description": text(10_000, "a description"),
+    "owner": member(required=True),
+    "assets": linked("assets", "A", "assets"),
+    "threats": linked("threats", "", "threats"),
+    "vulnerabilities": linked("vulnerabilities", "V", "vulnerabilities"),
+    "affects_confidentiality": flag,
+    "affects_integrity": flag,
+    "affects_availability": flag,
+    "existing_controls": text(10_000, "the existing controls"),
+    "treatment": _treatment,
+    "controls": linked("controls", "", "controls"),
+    "status": _status,
+    "next_review": date,
+}
+RISK_REQUIRED = frozenset({"title", "owner"})
+#: The values that are links to other rows rather than columns of the risk.
+LINKS = ("assets", "threats", "vulnerabilities", "controls")
+
+
+@dataclass
+class Cleaned:
+    """Checked values: model fields, the linked rows given, and the problems by field."""
+
+    values: dict[str, Any]
+    links: dict[str, list[Any]]
+    errors: dict[str, list[str]]
+
+
+def clean_values(
+    data: Any,
+    cleaners: dict[str, Callable[[Any, Lookups], Any]],
+    lookups: Lookups,
+    required: Iterable[str] = (),
+) -> Cleaned:
+    """Check every given value of ``data``; ``required`` ones must be given."""
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for name, cleaner in cleaners.items():
+        raw = getattr(data, name)
+        if raw is None:
+            if name in required:
+                errors[name] = ["This value is required."]
+            continue
+        try:
+            values[name] = cleaner(raw, lookups)
+        except FieldError as error:
+            errors[name] = [error.message]
+    links = {name: values.pop(name) for name in LINKS if name in values}
+    return Cleaned(values, links, errors)
+
+
+def clean_risk(data: RiskInput, lookups: Lookups, *, creating: bool) -> Cleaned:
+    """Check a risk's values; a new one needs a title and an owner."""
+    return clean_values(data, RISK_CLEANERS, lookups, RISK_REQUIRED if creating else ())
+
+
+VULNERABILITY_CLEANERS: dict[str, Callable[[Any, Lookups], Any]] = {
+    "title": text(200, "the vulnerability a title", required=True),
+    "description": text(10_000, "a description"),
+    "assets": linked("assets", "A", "assets"),
+    "severity": choice(Severity, "severity"),
+    "status": choice(VulnerabilityStatus, "status"),
+    "found_on": date,
+    "fixed_on": date,
+}
+
+THREAT_CLEANERS: dict[str, Callable[[Any, Lookups], Any]] = {
+    "name": text(200, "the threat a name", required=True),
+    "category": choice(ThreatCategory, "threat category"),
+    "summary": text(500, "a summary"),
+    "affects_confidentiality": flag,
+    "affects_integrity": flag,
+    "affects_availability": flag,
+}
+
+ACTION_CLEANERS: dict[str, Callable[[Any, Lookups], Any]] = {
+    "title": text(200, "the action a title", required=True),
+    "owner": member(required=False),
+    "due_date": date,
+    "status": choice(ActionStatus, "action status"),
+    "progress": whole(0, 100),
+    "notes": text(10_000, "notes"),
+}

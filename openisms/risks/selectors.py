@@ -1,0 +1,391 @@
+"""Reads of the risks app, scoped to what the actor may see, in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from openisms.assets.models import Asset
+from openisms.catalog.choices import ANNEX_A_FRAMEWORK, RequirementKind
+from openisms.catalog.models import Requirement
+from openisms.core import authz
+from openisms.core.actors import Actor
+from openisms.core.errors import NotFound
+from openisms.core.models import Membership, Organization, User
+from openisms.risks.choices import OPEN_ACTION_STATUSES, RiskStatus
+from openisms.risks.filters import (
+    ACTION_SORTS,
+    SORTS,
+    ActionFilters,
+    RiskFilters,
+    due_for_review,
+    filter_actions,
+    filter_risks,
+    order,
+)
+from openisms.risks.methodology import MethodologySpec
+from openisms.risks.models import (
+    Methodology,
+    Risk,
+    RiskAssessment,
+    RiskControl,
+    Threat,
+    TreatmentAction,
+    Vulnerability,
+)
+from openisms.risks.rules import control_ref, normalise_ref
+
+# --- methodology ------------------------------------------------------------------------------
+
+
+def methodology_current(*, actor: Actor, org: Organization) -> Methodology:
+    """The organisation's current methodology version; NotFound when none was set up."""
+    authz.require(actor, "risks.view", org)
+    current = Methodology.objects.filter(organization=org, is_current=True).first()
+    if current is None:
+        raise NotFound("No risk methodology yet: choose a 3x3, 4x4 or 5x5 preset to start.")
+    return current
+
+
+def methodology_current_or_none(*, actor: Actor, org: Organization) -> Methodology | None:
+    """The current methodology version, or None before one was set up."""
+    authz.require(actor, "risks.view", org)
+    return Methodology.objects.filter(organization=org, is_current=True).first()
+
+
+def methodology_list(*, actor: Actor, org: Organization) -> QuerySet[Methodology]:
+    """Every version, newest first, with how many risks each one holds."""
+    authz.require(actor, "risks.view", org)
+    return (
+        Methodology.objects.filter(organization=org)
+        .select_related("created_by")
+        .annotate(risk_count=Count("risks"))
+        .order_by("-version")
+    )
+
+
+def methodology_get(*, actor: Actor, org: Organization, version: int) -> Methodology:
+    """One version by its number, or NotFound."""
+    found = methodology_list(actor=actor, org=org).filter(version=version).first()
+    if found is None:
+        raise NotFound(f"No methodology version {version} in this organisation.")
+    return found
+
+
+def methodology_map(org: Organization) -> dict[int, Methodology]:
+    """Every version of ``org`` by id (one query), to show levels without a join per row."""
+    return {m.pk: m for m in Methodology.objects.filter(organization=org)}
+
+
+# --- threats and vulnerabilities ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThreatFilters:
+    """Which threats to list: by category, source (``own`` for the organisation's), words."""
+
+    category: str = ""
+    source: str = ""
+    q: str = ""
+
+
+def threat_list(
+    *, actor: Actor, org: Organization, filters: ThreatFilters | None = None
+) -> QuerySet[Threat]:
+    """The shipped library (not retired) and the organisation's own threats, in order."""
+    authz.require(actor, "risks.view", org)
+    f = filters or ThreatFilters()
+    library = Q(organization__isnull=True, is_retired=False)
+    threats = Threat.objects.filter(library | Q(organization=org))
+    if f.category:
+        threats = threats.filter(Q(category=f.category) | Q(also_category=f.category))
+    if f.source:
+        threats = threats.filter(source=f.source)
+    for word in f.q.split()[:8]:
+        threats = threats.filter(
+            Q(ref__icontains=word) | Q(name__icontains=word) | Q(summary__icontains=word)
+        )
+    return threats.order_by("position", "ref")
+
+
+def threat_get(*, actor: Actor, org: Organization, ref: str) -> Threat:
+    """A library threat or one of the organisation's own, by reference; NotFound otherwise."""
+    authz.require(actor, "risks.view", org)
+    wanted = normalise_ref(ref, "T")
+    found = (
+        Threat.objects.filter(Q(organization__isnull=True) | Q(organization=org))
+        .filter(ref=wanted)
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"No threat {ref} in the library or this organisation.")
+    return found
+
+
+def _brief_assets() -> QuerySet[Asset]:
+    return Asset.objects.only(
+        "id", "ref", "name", "confidentiality", "integrity", "availability", "number"
+    ).order_by("number")
+
+
+@dataclass(frozen=True)
+class VulnerabilityFilters:
+    """Which vulnerabilities to list."""
+
+    status: str = ""
+    severity: str = ""
+    asset: str = ""
+    q: str = ""
+
+
+def vulnerability_list(
+    *, actor: Actor, org: Organization, filters: VulnerabilityFilters | None = None
+) -> QuerySet[Vulnerability]:
+    """The organisation's vulnerabilities with their assets and risk counts, by reference."""
+    authz.require(actor, "risks.view", org)
+    f = filters or VulnerabilityFilters()
+    found = Vulnerability.objects.filter(organization=org).prefetch_related(
+        Prefetch("assets", queryset=_brief_assets())
+    )
+    if f.status:
+        found = found.filter(status=f.status)
+    if f.severity:
+        found = found.filter(severity=f.severity)
+    if f.asset.strip():
+        found = found.filter(asset_links__asset__ref=normalise_ref(f.asset, "A"))
+    for word in f.q.split()[:8]:
+        found = found.filter(Q(ref__icontains=word) | Q(title__icontains=word))
+    return found.annotate(risk_count=Count("risk_links", distinct=True)).order_by("number")
+
+
+def vulnerability_get(*, actor: Actor, org: Organization, ref: str) -> Vulnerability:
+    """One vulnerability with its assets and risks; NotFound otherwise."""
+    authz.require(actor, "risks.view", org)
+    found = (
+        Vulnerability.objects.filter(organization=org, ref=normalise_ref(ref, "V"))
+        .select_related("organization")
+        .prefetch_related(
+            Prefetch("assets", queryset=_brief_assets()),
+            Prefetch("risks", queryset=Risk.objects.only("id", "ref", "title", "status")),
+        )
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"No vulnerability {ref} in this organisation.")
+    return found
+
+
+# --- risks ------------------------------------------------------------------------------------
+
+
+def _controls() -> QuerySet[Requirement]:
+    return Requirement.objects.only("id", "ref", "title", "order").order_by("order")
+
+
+def _threats() -> QuerySet[Threat]:
+    return Threat.objects.only("id", "ref", "name", "position").order_by("position", "ref")
+
+
+def _vulnerabilities() -> QuerySet[Vulnerability]:
+    return Vulnerability.objects.only("id", "ref", "title", "number").order_by("number")
+
+
+def with_links(risks: QuerySet[Risk]) -> QuerySet[Risk]:
+    """Fetch every risk's assets, threats, vulnerabilities and controls, one query each."""
+    return risks.prefetch_related(
+        Prefetch("assets", queryset=_brief_assets()),
+        Prefetch("threats", queryset=_threats()),
+        Prefetch("vulnerabilities", queryset=_vulnerabilities()),
+        Prefetch("controls", queryset=_controls()),
+    )
+
+
+def risk_list(
+    *,
+    actor: Actor,
+    org: Organization,
+    filters: RiskFilters | None = None,
+    links: bool = True,
+    today: dt.date | None = None,
+) -> QuerySet[Risk]:
+    """The organisation's risks, filtered and sorted, with owner, methodology and links."""
+    authz.require(actor, "risks.view", org)
+    f = (filters or RiskFilters()).checked()
+    risks = Risk.objects.filter(organization=org).select_related("owner", "methodology")
+    risks = filter_risks(risks, f, today or timezone.localdate())
+    risks = order(risks, f.sort, SORTS)
+    return with_links(risks) if links else risks
+
+
+def risk_get(*, actor: Actor, org: Organization, ref: str) -> Risk:
+    """One risk with everything its page shows: links, actions and history; NotFound otherwise."""
+    authz.require(actor, "risks.view", org)
+    actions = TreatmentAction.objects.select_related("owner").order_by("due_date", "id")
+    history = RiskAssessment.objects.select_related("methodology", "assessed_by")
+    found = with_links(
+        Risk.objects.filter(organization=org, ref=normalise_ref(ref, "R")).select_related(
+            "organization", "owner", "methodology", "accepted_by"
+        )
+    ).prefetch_related(
+        Prefetch("actions", queryset=actions),
+        Prefetch("assessments", queryset=history.order_by("-assessed_at", "-id")),
+    )
+    risk = found.first()
+    if risk is None:
+        raise NotFound(f"No risk {ref} in this organisation.")
+    return risk
+
+
+def risks_choosing_control(org: Organization, requirement: Requirement) -> QuerySet[Risk]:
+    """The risks of ``org`` that chose ``requirement`` (an Annex A control) as a treatment.
+
+    For the Statement of Applicability: each is a reason to include the control. Closed risks
+    are left out; the order is by reference.
+    """
+    chosen = RiskControl.objects.filter(organization=org, requirement=requirement)
+    return (
+        Risk.objects.filter(organization=org, pk__in=chosen.values("risk_id"))
+        .exclude(status=RiskStatus.CLOSED)
+        .select_related("owner", "methodology")
+        .order_by("number")
+    )
+
+
+def annex_a_controls() -> QuerySet[Requirement]:
+    """The Annex A controls (ISO/IEC 27001:2022) a risk can choose, in document order."""
+    return Requirement.objects.filter(
+        framework__code=ANNEX_A_FRAMEWORK, kind=RequirementKind.CONTROL
+    ).order_by("order")
+
+
+def annex_a_control(ref: str) -> Requirement:
+    """One Annex A control by reference (``A.5.15`` or ``5.15``), or NotFound."""
+    found = annex_a_controls().filter(ref=control_ref(ref)).first()
+    if found is None:
+        raise NotFound(f"No Annex A control {ref}; is the catalogue loaded?")
+    return found
+
+
+def member_choices(*, org: Organization) -> list[User]:
+    """The organisation's members, for owner choices."""
+    memberships = Membership.objects.filter(organization=org).select_related("user")
+    return sorted((m.user for m in memberships), key=lambda u: u.display_name.lower())
+
+
+# --- treatment plan ---------------------------------------------------------------------------
+
+
+def action_list(
+    *, actor: Actor, org: Organization, filters: ActionFilters | None = None
+) -> QuerySet[TreatmentAction]:
+    """Every treatment action with its risk and owner (6.1.3 e), by due date."""
+    authz.require(actor, "risks.view", org)
+    f = (filters or ActionFilters()).checked()
+    actions = TreatmentAction.objects.filter(organization=org).select_related(
+        "risk", "risk__owner", "owner"
+    )
+    return order(filter_actions(actions, f, timezone.localdate()), f.sort, ACTION_SORTS)
+
+
+def action_get(*, actor: Actor, org: Organization, risk: Risk, action_id: int) -> TreatmentAction:
+    """One action of ``risk``; NotFound otherwise."""
+    authz.require(actor, "risks.view", org)
+    found = (
+        TreatmentAction.objects.filter(organization=org, risk=risk, pk=action_id)
+        .select_related("risk", "risk__organization", "owner", "organization")
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"No such action on {risk.ref}.")
+    return found
+
+
+# --- suggestions and counts -------------------------------------------------------------------
+
+ASSET_SCALE = 4
+
+
+@dataclass(frozen=True)
+class ImpactSuggestion:
+    """The impact an asset's valuation suggests, and why."""
+
+    impact: int
+    label: str
+    asset: Asset
+    dimension: str
+    value: int
+
+    @property
+    def reason(self) -> str:
+        """Why: ``A-0003 Payroll data has confidentiality 4 of 4.``"""
+        name = f"{self.asset.ref} {self.asset.name}"
+        return f"{name} has {self.dimension} {self.value} of {ASSET_SCALE}."
+
+
+def scale_value(asset_value: int, scale_size: int) -> int:
+    """An asset value (1 to 4) mapped onto an impact scale of ``scale_size`` steps.
+
+    Linear, ends to ends: 1 stays the lowest step and 4 becomes the highest, rounding halves up.
+    """
+    share = (asset_value - 1) / (ASSET_SCALE - 1)
+    return int(1 + share * (scale_size - 1) + 0.5)
+
+
+def impact_suggestion(
+    assets: Iterable[Asset], dimensions: Iterable[str], spec: MethodologySpec
+) -> ImpactSuggestion | None:
+    """The impact the linked assets' valuation suggests: the highest value they hold for the
+    properties the risk hits (all three when it names none), mapped onto the impact scale."""
+    hit = list(dimensions) or ["confidentiality", "integrity", "availability"]
+    best: tuple[int, Asset, str] | None = None
+    for asset in assets:
+        for dimension in hit:
+            value = int(getattr(asset, dimension))
+            if best is None or value > best[0]:
+                best = (value, asset, dimension)
+    if best is None:
+        return None
+    value, asset, dimension = best
+    impact = scale_value(value, len(spec.impact))
+    return ImpactSuggestion(impact, spec.impact[impact - 1].label, asset, dimension, value)
+
+
+@dataclass(frozen=True)
+class RiskCounts:
+    """Totals for the dashboard and the register's header."""
+
+    open: int
+    unassessed: int
+    high: int
+    due_for_review: int
+    stale: int
+    overdue_actions: int
+
+
+def risk_counts(*, org: Organization, today: dt.date | None = None) -> RiskCounts:
+    """Counts of risks (one aggregate query) and of overdue actions (one more)."""
+    today = today or timezone.localdate()
+    open_risks = ~Q(status=RiskStatus.CLOSED)
+    top_rank = Q(residual_rank__gte=2) | Q(residual_rank__isnull=True, inherent_rank__gte=2)
+    totals = Risk.objects.filter(organization=org).aggregate(
+        open=Count("id", filter=open_risks),
+        unassessed=Count("id", filter=Q(status=RiskStatus.IDENTIFIED)),
+        high=Count("id", filter=open_risks & top_rank),
+        due=Count("id", filter=due_for_review(today)),
+        stale=Count("id", filter=open_risks & Q(methodology__is_current=False)),
+    )
+    overdue = TreatmentAction.objects.filter(
+        organization=org, status__in=OPEN_ACTION_STATUSES, due_date__lt=today
+    ).count()
+    return RiskCounts(
+        totals["open"],
+        totals["unassessed"],
+        totals["high"],
+        totals["due"],
+        totals["stale"],
+        overdue,
+    )

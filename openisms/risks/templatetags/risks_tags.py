@@ -1,0 +1,96 @@
+"""Template tags of the risk pages: level badges in the methodology's colours, with words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from openisms.risks.heatmap import text_colour
+from openisms.risks.methodology import MethodologySpec
+from openisms.risks.models import Methodology, Risk
+
+register = template.Library()
+
+
+def swatch(colour: str) -> SafeString:
+    """A small square in ``colour`` (an SVG attribute: the page's policy forbids style)."""
+    return format_html(
+        '<svg class="me-1" width="10" height="10" viewBox="0 0 10 10" aria-hidden="true" '
+        'focusable="false"><rect width="10" height="10" rx="2" fill="{}"/></svg>',
+        colour,
+    )
+
+
+@register.simple_tag
+def level_badge(
+    methodology: Methodology | None,
+    key: str,
+    likelihood: int | None = None,
+    impact: int | None = None,
+) -> SafeString:
+    """A level as a badge: the methodology's colour as a swatch, its label as the word."""
+    level = methodology.level_or_none(key) if methodology is not None and key else None
+    if level is None:
+        return format_html('<span class="text-secondary">{}</span>', "not assessed")
+    values = f" {likelihood}\u00d7{impact}" if likelihood and impact else ""
+    return format_html(
+        '<span class="badge bg-transparent border text-reset text-nowrap" data-level="{}">'
+        '{}{}<span class="text-secondary fw-normal">{}</span></span>',
+        level.key,
+        swatch(level.colour),
+        level.label,
+        values,
+    )
+
+
+@register.simple_tag
+def risk_level(risk: Risk, kind: str) -> SafeString:
+    """The inherent or residual level of ``risk`` as a badge (with likelihood x impact)."""
+    return level_badge(
+        risk.methodology,
+        getattr(risk, f"{kind}_level"),
+        getattr(risk, f"{kind}_likelihood"),
+        getattr(risk, f"{kind}_impact"),
+    )
+
+
+@register.simple_tag
+def colour_swatch(colour: str) -> SafeString:
+    """Just the swatch, for tables of levels."""
+    return swatch(colour)
+
+
+@register.filter
+def due_for_review(risk: Risk) -> bool:
+    """Whether the risk's review date is reached or its acceptance expired."""
+    return risk.is_due_for_review()
+
+
+@register.filter
+def acceptance_expired(risk: Risk) -> bool:
+    """Whether the risk's acceptance ran out."""
+    return risk.acceptance_expired()
+
+
+@register.simple_tag
+def level_cell(spec: MethodologySpec, likelihood: int, impact: int) -> SafeString:
+    """A matrix cell filled with its level's colour and labelled with its name."""
+    level = spec.level_for(likelihood, impact)
+    return format_html(
+        '<svg width="100%" height="34" role="img" aria-label="{}"><rect width="100%" '
+        'height="100%" rx="3" fill="{}"/><text x="50%" y="22" text-anchor="middle" '
+        'font-size="13" font-weight="600" fill="{}">{}</text></svg>',
+        f"Likelihood {likelihood}, impact {impact}: {level.label}",
+        level.colour,
+        text_colour(level.colour),
+        level.label,
+    )
+
+
+@register.filter
+def reversed_list(items: list[Any]) -> list[Any]:
+    """The items in reverse order (highest likelihood first, as on the heat map)."""
+    return list(reversed(items))

@@ -1,0 +1,1 @@
+"""Pages of risk management, one module per part: register, treatment, methodology, library."""
