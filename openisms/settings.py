@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "openisms.catalog",
     "openisms.assets",
     "openisms.risks",
+    "openisms.controls",
 ]
 
 MIDDLEWARE = [

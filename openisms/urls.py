@@ -22,6 +22,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/context/", include("openisms.context.urls")),
     path("o/<slug:org_slug>/assets/", include("openisms.assets.urls")),
     path("o/<slug:org_slug>/risks/", include("openisms.risks.urls")),
+    path("o/<slug:org_slug>/controls/", include("openisms.controls.urls")),
     path("o/<slug:org_slug>/", include("openisms.core.urls")),
 ]
 

@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 
 from openisms import __version__
-from openisms.api import assets, catalog, context, core, errors, risks
+from openisms.api import assets, catalog, context, controls, core, errors, risks
 from openisms.api.base import AUTH
 
 api = NinjaAPI(
@@ -25,3 +25,4 @@ api.add_router("", catalog.router)
 api.add_router("", context.router)
 api.add_router("", assets.router)
 api.add_router("", risks.router)
+api.add_router("", controls.router)

@@ -51,6 +51,7 @@ AREAS: tuple[Area, ...] = (
         "6.1.3 b to e",
         "The organisation's record of every Annex A control and the Statement of "
         "Applicability, with traced reasons, versions, approval and exports.",
+        url_name="controls:soa",
     ),
     Area(
         "evidence",

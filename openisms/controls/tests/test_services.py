@@ -1,0 +1,131 @@
+"""The control records: creation per organisation, edits, derived risk reasons."""
+
+from __future__ import annotations
+
+import pytest
+
+from openisms.controls import selectors, services
+from openisms.controls.choices import Applicability
+from openisms.controls.models import Control
+from openisms.controls.services import ControlInput
+from openisms.controls.tests.factories import control, set_control
+from openisms.core.errors import Conflict, PermissionDenied, ValidationError
+from openisms.core.models import AuditEvent, Organization, User
+from openisms.risks import services as risk_services
+from openisms.risks.models import Methodology
+from openisms.risks.rules import RiskInput
+from openisms.risks.tests.factories import make_risk
+from tests import support
+
+pytestmark = pytest.mark.usefixtures("annex_a")
+
+
+def test_every_new_organisation_gets_the_93_annex_a_controls(org_a: Organization) -> None:
+    assert Control.objects.filter(organization=org_a, source="annex_a").count() == 93
+    assert AuditEvent.objects.filter(organization=org_a, verb="controls.ensured").exists()
+
+
+def test_it_creates_missing_controls_lazily_and_only_once(org_a: Organization) -> None:
+    Control.objects.filter(organization=org_a, ref="A.8.8").delete()
+    assert services.controls_ensure(org_a) == 1
+    assert services.controls_ensure(org_a) == 0
+
+
+def test_an_update_is_audited_and_counts_the_version(org_a: Organization, owner_a: User) -> None:
+    found = control(org_a, "A.5.1")
+    services.control_update(
+        actor=owner_a,
+        control=found,
+        data=ControlInput(applicability="yes", owner=owner_a.email, business_reason="Policy."),
+        version=1,
+    )
+    found.refresh_from_db()
+    assert found.version == 2
+    assert found.owner == owner_a
+    event = AuditEvent.objects.get(organization=org_a, verb="control.updated")
+    assert event.data["applicability"] == ["undecided", "yes"]
+
+
+def test_it_refuses_a_stale_version(org_a: Organization, owner_a: User) -> None:
+    found = control(org_a, "A.5.1")
+    services.control_update(actor=owner_a, control=found, data=ControlInput(business_reason="x"))
+    with pytest.raises(Conflict):
+        services.control_update(
+            actor=owner_a, control=found, data=ControlInput(business_reason="y"), version=1
+        )
+
+
+def test_it_refuses_an_exclusion_without_justification(org_a: Organization) -> None:
+    with pytest.raises(ValidationError) as caught:
+        set_control(org_a, "A.7.1", applicability="no")
+    assert "exclusion_justification" in caught.value.errors
+
+
+def test_a_viewer_cannot_change_a_control(org_a: Organization, viewer_a: User) -> None:
+    with pytest.raises(PermissionDenied):
+        services.control_update(
+            actor=viewer_a, control=control(org_a, "A.5.1"), data=ControlInput(business_reason="x")
+        )
+
+
+def test_it_adds_a_control_from_another_source(org_a: Organization, owner_a: User) -> None:
+    made = services.control_create(
+        actor=owner_a,
+        org=org_a,
+        ref="X-01",
+        title="Customer data residency",
+        source_note="Contract with Globex",
+        data=ControlInput(business_reason="Globex contract clause 9"),
+    )
+    assert made.theme == "other"
+    assert AuditEvent.objects.filter(organization=org_a, verb="control.created").exists()
+    with pytest.raises(ValidationError):
+        services.control_create(
+            actor=owner_a, org=org_a, ref="A.9.9", title="Fake", source_note="", data=ControlInput()
+        )
+
+
+def _row(org: Organization, owner: User, ref: str) -> selectors.SoaRow:
+    return selectors.soa_row_get(actor=owner, org=org, ref=ref)
+
+
+def test_choosing_a_control_in_a_risk_makes_it_applicable_with_the_reason_at_once(
+    org_a: Organization, owner_a: User, method_a: Methodology
+) -> None:
+    set_control(org_a, "A.8.13", business_reason="Backups are a customer requirement.")
+    risk = make_risk(org_a, controls=["A.8.13"], treatment="modify")
+    row = _row(org_a, owner_a, "A.8.13")
+    assert row.applicable
+    assert f"risk treatment: {risk.ref}" in row.reasons()
+    risk_services.risk_update(actor=owner_a, risk=risk, data=RiskInput(controls=[]))
+    row = _row(org_a, owner_a, "A.8.13")
+    assert f"risk treatment: {risk.ref}" not in row.reasons()
+    assert row.reasons() == ["business requirement: Backups are a customer requirement."]
+    assert row.applicable  # still undecided, but the business reason keeps it in
+    # the stored decision never moved: the risk reason is derived, not written
+    assert row.control.applicability == Applicability.UNDECIDED
+
+
+def test_removing_the_last_risk_leaves_an_undecided_control_undecided(
+    org_a: Organization, owner_a: User, method_a: Methodology
+) -> None:
+    first = make_risk(org_a, "One", controls=["A.5.7"], treatment="modify")
+    second = make_risk(org_a, "Two", controls=["A.5.7"], treatment="modify")
+    assert _row(org_a, owner_a, "A.5.7").risk_refs == [first.ref, second.ref]
+    risk_services.risk_update(actor=owner_a, risk=first, data=RiskInput(controls=[]))
+    assert _row(org_a, owner_a, "A.5.7").risk_refs == [second.ref]
+    risk_services.risk_update(actor=owner_a, risk=second, data=RiskInput(controls=[]))
+    row = _row(org_a, owner_a, "A.5.7")
+    assert row.risk_refs == []
+    assert not row.applicable
+
+
+def test_another_organisations_risks_are_no_reason(
+    org_a: Organization, org_b: Organization, owner_a: User
+) -> None:
+    from openisms.risks.tests.factories import make_methodology
+
+    make_methodology(org_b)
+    make_risk(org_b, controls=["A.5.7"], treatment="modify")
+    assert _row(org_a, owner_a, "A.5.7").risk_refs == []
+    assert support.MAX_QUERIES == 25
