@@ -37,6 +37,7 @@ from openisms.assets.models import Classification, ImportJob
 from openisms.core import authz
 from openisms.core.errors import DomainError, PermissionDenied, ValidationError
 from openisms.core.models import User
+from openisms.core.sections import sections
 from openisms.core.web import (
     OrgRequest,
     apply_domain_error,
@@ -215,6 +216,7 @@ def asset_detail(request: OrgRequest, asset_ref: str) -> HttpResponse:
         "values": values,
         "can_change": authz.can(request.user, "assets.change", request.org),
         "can_audit": authz.can(request.user, "audit.view", request.org),
+        "sections": sections("asset", request.user, request.org, asset),
     }
     return render(request, "assets/asset_detail.html", context)
 

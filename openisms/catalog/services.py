@@ -37,6 +37,7 @@ from openisms.catalog.models import (
 from openisms.core import audit
 from openisms.core.actors import Actor, ServiceActor
 from openisms.core.errors import PermissionDenied
+from openisms.core.signals import catalog_loaded
 
 FRAMEWORK = "framework"
 MAPPING_SET = "mapping set"
@@ -371,4 +372,5 @@ def catalog_load(*, actor: Actor, directory: Path | None = None) -> list[LoadOut
     for outcome in outcomes:
         if outcome.changed:
             _record(actor, outcome)
+    catalog_loaded.send(sender=Requirement, actor=actor)
     return outcomes

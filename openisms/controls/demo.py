@@ -18,7 +18,7 @@ from openisms.controls.models import Control
 from openisms.controls.services import ControlInput
 from openisms.core.actors import Actor
 from openisms.core.choices import Role
-from openisms.core.demo import register, register_preparer
+from openisms.core.demo import register
 from openisms.core.models import Organization, User
 
 REASONS = {
@@ -93,12 +93,6 @@ def _plant(org: Organization, actor: Actor) -> None:
     update("A.8.8", implementation_description="Carried over from A.12.6.1 in the 2013 SoA.")
     update("A.8.15", implementation_status=ImplementationStatus.IMPLEMENTED)
     Control.objects.get(organization=org, ref="A.8.15").links.all().delete()
-
-
-@register_preparer
-def ensure_controls(actor: Actor) -> None:
-    """After the catalogue's preparer loaded Annex A: every organisation gets its controls."""
-    services.controls_ensure_all(actor=actor)
 
 
 @register

@@ -1,4 +1,4 @@
-"""Every new organisation gets its Annex A controls."""
+"""Every organisation has its Annex A controls: when it is created and when the catalogue loads."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from openisms.controls import services
 from openisms.core.actors import SYSTEM
 from openisms.core.models import Organization
-from openisms.core.signals import organization_created
+from openisms.core.signals import catalog_loaded, organization_created
 
 
 @receiver(organization_created, dispatch_uid="controls.ensure")
@@ -18,3 +18,9 @@ def create_controls(
 ) -> None:
     """One control record per Annex A control (none yet when the catalogue is not loaded)."""
     services.controls_ensure(organization, actor=actor)
+
+
+@receiver(catalog_loaded, dispatch_uid="controls.ensure_all")
+def create_missing_controls(sender: Any, actor: Any = SYSTEM, **kwargs: Any) -> None:
+    """A catalogue load may bring Annex A controls that no organisation has yet."""
+    services.controls_ensure_all(actor=actor)

@@ -7,5 +7,5 @@ class RisksConfig(AppConfig):
     verbose_name = "Risk management"
 
     def ready(self) -> None:
-        # Registers the demo builder and preparer, and the dashboard tiles.
-        from openisms.risks import dashboard, demo  # noqa: F401
+        # Registers the demo builder and preparer, the dashboard tiles and the asset section.
+        from openisms.risks import dashboard, demo, sections  # noqa: F401

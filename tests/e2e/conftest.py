@@ -60,3 +60,14 @@ def page(browser: Any, live_server: Any, request: pytest.FixtureRequest) -> Iter
     context.close()
     # A Content-Security-Policy violation or a broken script shows up as a console error.
     assert not errors, errors
+
+
+@pytest.fixture
+def owner_page(page: Any, owner_a: Any) -> Any:
+    """``page`` logged in as the owner of organisation A, on its dashboard."""
+    page.goto("/")
+    page.get_by_label("E-mail").fill(owner_a.email)
+    page.get_by_label("Password").fill("correct horse battery")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/o/alpha/")
+    return page

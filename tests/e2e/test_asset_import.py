@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from openisms.core.models import Organization, User
+from openisms.core.models import Organization
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,18 +19,10 @@ CSV = (
 )
 
 
-def _log_in(page: Any) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("E-mail").fill("owner@alpha.test")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/o/alpha/")
-
-
 def test_an_owner_imports_a_csv_checks_the_preview_and_filters_the_list(
-    page: Any, owner_a: User, org_a: Organization
+    owner_page: Any, org_a: Organization
 ) -> None:
-    _log_in(page)
+    page = owner_page
     page.get_by_role("link", name="Assets", exact=True).click()
     page.wait_for_url("**/o/alpha/assets/")
     page.get_by_role("link", name="Import", exact=True).click()

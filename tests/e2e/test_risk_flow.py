@@ -9,27 +9,19 @@ import pytest
 
 from openisms.catalog import services as catalog_services
 from openisms.core.actors import SYSTEM
-from openisms.core.models import Organization, User
+from openisms.core.models import Organization
 from openisms.risks.models import Risk
 from openisms.risks.tests.factories import make_methodology, make_risk
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _log_in(page: Any) -> None:
-    page.goto("/")
-    page.get_by_label("E-mail").fill("owner@alpha.test")
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/o/alpha/")
-
-
 def test_a_risk_is_created_assessed_treated_with_controls_and_accepted(
-    page: Any, owner_a: User, org_a: Organization
+    owner_page: Any, org_a: Organization
 ) -> None:
+    page = owner_page
     catalog_services.catalog_load(actor=SYSTEM)
     make_methodology(org_a, "5x5")
-    _log_in(page)
     page.get_by_role("navigation", name="ISMS areas").get_by_role("link", name="Risks").click()
     page.wait_for_url("**/o/alpha/risks/")
     page.get_by_role("link", name="New risk").click()
@@ -65,13 +57,13 @@ def test_a_risk_is_created_assessed_treated_with_controls_and_accepted(
 
 
 def test_a_heat_map_cells_number_equals_the_rows_of_the_register_it_links_to(
-    page: Any, owner_a: User, org_a: Organization
+    owner_page: Any, org_a: Organization
 ) -> None:
+    page = owner_page
     make_methodology(org_a, "5x5")
     for number in range(3):
         make_risk(org_a, f"Outage {number}", assess=(4, 3), residual=(2, 2))
     make_risk(org_a, "Other cell", assess=(1, 1))
-    _log_in(page)
     page.goto("/o/alpha/risks/heatmap/")
     cell = page.get_by_test_id("heatmap-inherent").locator(
         'a[data-likelihood="4"][data-impact="3"]'

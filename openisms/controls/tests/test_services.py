@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from openisms.catalog import services as catalog_services
 from openisms.controls import selectors, services
 from openisms.controls.choices import Applicability
 from openisms.controls.models import Control
 from openisms.controls.services import ControlInput
 from openisms.controls.tests.factories import control, set_control
+from openisms.core.actors import SYSTEM
 from openisms.core.errors import Conflict, PermissionDenied, ValidationError
 from openisms.core.models import AuditEvent, Organization, User
 from openisms.risks import services as risk_services
@@ -29,6 +31,14 @@ def test_it_creates_missing_controls_lazily_and_only_once(org_a: Organization) -
     Control.objects.filter(organization=org_a, ref="A.8.8").delete()
     assert services.controls_ensure(org_a) == 1
     assert services.controls_ensure(org_a) == 0
+
+
+def test_loading_the_catalogue_gives_existing_organisations_their_missing_controls(
+    org_a: Organization,
+) -> None:
+    Control.objects.filter(organization=org_a, ref__in=["A.5.1", "A.8.8"]).delete()
+    catalog_services.catalog_load(actor=SYSTEM)
+    assert Control.objects.filter(organization=org_a, source="annex_a").count() == 93
 
 
 def test_an_update_is_audited_and_counts_the_version(org_a: Organization, owner_a: User) -> None:

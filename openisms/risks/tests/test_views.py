@@ -276,3 +276,36 @@ def test_vulnerability_and_threat_pages_create_and_edit(
     )
     assert answer.status_code == 302 and answer["Location"].endswith("/threats/T-0001/")
     assert client_owner_a.post(f"{BASE}vulnerabilities/V-0001/delete/").status_code == 302
+
+
+def test_the_asset_page_lists_its_risks_highest_first_with_a_link_to_all_of_them(
+    client_owner_a: Client, client_viewer_a: Client, org_a: Organization, method_a: Methodology
+) -> None:
+    asset = make_asset(org_a, "Payroll database")
+    make_risk(org_a, "Low one", assess=(1, 1), assets=[asset.ref])
+    make_risk(org_a, "Severe one", assess=(5, 5), assets=[asset.ref])
+    make_risk(org_a, "Elsewhere", assess=(5, 5))
+    html = client_owner_a.get(f"/o/alpha/assets/{asset.ref}/").content.decode()
+    section = html.split('data-testid="linked-risks"')[1].split("</section>")[0]
+    assert section.index("Severe one") < section.index("Low one")
+    assert "Elsewhere" not in section
+    assert f"/o/alpha/risks/new/?asset={asset.ref}" in section
+    viewer = client_viewer_a.get(f"/o/alpha/assets/{asset.ref}/").content.decode()
+    assert "Severe one" in viewer and "New risk on this asset" not in viewer
+
+
+def test_the_asset_page_shows_ten_of_many_risks_in_constant_queries(
+    client_owner_a: Client, org_a: Organization, method_a: Methodology, annex_a: None, threats: None
+) -> None:
+    asset = make_asset(org_a, "Shared asset")
+
+    def add(count: int) -> None:
+        linked_risks(org_a, count, asset)
+
+    support.assert_constant_queries(
+        lambda: client_owner_a.get(f"/o/alpha/assets/{asset.ref}/"), add
+    )
+    html = client_owner_a.get(f"/o/alpha/assets/{asset.ref}/").content.decode()
+    assert html.count('data-testid="linked-risk"') == 10
+    assert "All 200 risks on this asset in the register" in html
+    assert f"/o/alpha/risks/?asset={asset.ref}" in html
