@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -22,15 +22,22 @@ from openisms.assets.choices import (
     criticality_of,
 )
 from openisms.assets.models import Asset, Classification
+from openisms.core.cleaning import (
+    FieldError,
+    ListInput,
+    choice,
+    date,
+    member,
+    split_list,
+    text,
+    whole,
+)
 from openisms.core.models import Membership, Organization, User
 
 MAX_TAGS = 30
 MAX_TAG_LENGTH = 60
 MAX_DEPENDENCIES = 100
 _REF = re.compile(rf"^{REF_PREFIX}-(\d{{1,9}})$", re.IGNORECASE)
-_SPLIT = re.compile(r"[;,\n]")
-
-ListInput = Sequence[str] | str
 
 
 @dataclass(frozen=True)
@@ -65,14 +72,6 @@ class AssetInput:
         return [f.name for f in fields(cls)]
 
 
-class FieldError(Exception):
-    """One value is wrong; the message says how to put it right."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 @dataclass
 class Lookups:
     """What checking values needs from the organisation, read in two queries for any rows."""
@@ -105,62 +104,6 @@ def normalise_ref(text: str) -> str | None:
     return f"{REF_PREFIX}-{int(match.group(1)):04d}" if match else None
 
 
-def ref_number(ref: str) -> int:
-    """The numeric part of a reference (``A-0042`` -> 42)."""
-    return int(ref.rpartition("-")[2])
-
-
-def split_list(value: ListInput) -> list[str]:
-    """A list as given, or one string split at ``;``, ``,`` and line ends; blanks dropped."""
-    items = _SPLIT.split(value) if isinstance(value, str) else value
-    return [item.strip() for item in items if item and item.strip()]
-
-
-def _text(limit: int, what: str, required: bool = False) -> Callable[[Any, Lookups], str]:
-    def clean(value: Any, lookups: Lookups) -> str:
-        text = str(value).strip()
-        if required and not text:
-            raise FieldError(f"Give the asset {what}.")
-        if len(text) > limit:
-            raise FieldError(f"Use at most {limit} characters (this has {len(text)}).")
-        return text
-
-    return clean
-
-
-def _choice(choices: type[AssetKind] | type[LifecycleStatus], what: str) -> Callable[..., str]:
-    known = {str(key): value for value, label in choices.choices for key in (value, label)}
-    by_word = {_word(key): value for key, value in known.items()}
-
-    def clean(value: Any, lookups: Lookups) -> str:
-        found = by_word.get(_word(str(value)))
-        if found is None:
-            labels = ", ".join(label.lower() for label in choices.labels)
-            raise FieldError(f"{str(value).strip()!r} is not a {what}; use one of: {labels}.")
-        return str(found)
-
-    return clean
-
-
-def _word(text: str) -> str:
-    return re.sub(r"[\s_-]+", " ", text.strip().lower())
-
-
-def _member(required: bool) -> Callable[[Any, Lookups], User | None]:
-    def clean(value: Any, lookups: Lookups) -> User | None:
-        email = str(value).strip().lower()
-        if not email:
-            if required:
-                raise FieldError("Name the owner: the e-mail of a member of the organisation.")
-            return None
-        user = lookups.members.get(email)
-        if user is None:
-            raise FieldError(f"{email} is not a member of {lookups.organization.name}.")
-        return user
-
-    return clean
-
-
 def _classification(value: Any, lookups: Lookups) -> Classification:
     found = lookups.classifications.get(str(value).strip().lower())
     if found is None:
@@ -169,29 +112,6 @@ def _classification(value: Any, lookups: Lookups) -> Classification:
             f"{str(value).strip()!r} is not a classification here; use one of: {known}."
         )
     return found
-
-
-def _level(value: Any, lookups: Lookups) -> int:
-    text = str(value).strip()
-    if text.endswith(".0"):
-        text = text[:-2]
-    if not text.isdigit() or int(text) not in LEVELS:
-        raise FieldError(f"Use a whole number from 1 to 4, not {text!r}.")
-    return int(text)
-
-
-def _date(value: Any, lookups: Lookups) -> dt.date | None:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        raise FieldError(f"Use a date as YYYY-MM-DD, not {text!r}.") from None
 
 
 def _tags(value: Any, lookups: Lookups) -> list[str]:
@@ -212,22 +132,23 @@ def _dependencies(value: Any, lookups: Lookups) -> list[str]:
     return names
 
 
+_LEVEL = whole(min(LEVELS), max(LEVELS))
 CLEANERS: dict[str, Callable[[Any, Lookups], Any]] = {
-    "name": _text(200, "a name", required=True),
-    "kind": _choice(AssetKind, "kind of asset"),
-    "description": _text(10_000, "a description"),
-    "owner": _member(required=True),
-    "custodian": _member(required=False),
-    "location": _text(200, "a location"),
+    "name": text(200, "the asset a name", required=True),
+    "kind": choice(AssetKind, "kind of asset"),
+    "description": text(10_000, "a description"),
+    "owner": member(required=True),
+    "custodian": member(required=False),
+    "location": text(200, "a location"),
     "classification": _classification,
-    "confidentiality": _level,
-    "integrity": _level,
-    "availability": _level,
-    "status": _choice(LifecycleStatus, "lifecycle status"),
+    "confidentiality": _LEVEL,
+    "integrity": _LEVEL,
+    "availability": _LEVEL,
+    "status": choice(LifecycleStatus, "lifecycle status"),
     "tags": _tags,
     "depends_on": _dependencies,
-    "next_review": _date,
-    "external_id": _text(100, "an external id"),
+    "next_review": date,
+    "external_id": text(100, "an external id"),
 }
 REQUIRED = frozenset({"name", "kind", "owner"})
 #: Fields with a default: empty means "the default" for a new asset, "unchanged" otherwise.

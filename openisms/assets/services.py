@@ -18,9 +18,10 @@ from django.utils import timezone
 from openisms.assets import graph, rules
 from openisms.assets.choices import DEFAULT_CIA_LEVELS, DEFAULT_CLASSIFICATIONS, REF_PREFIX
 from openisms.assets.models import Asset, AssetDependency, AssetTag, CiaLevel, Classification, Tag
-from openisms.assets.rules import AssetInput, ListInput, Lookups
+from openisms.assets.rules import AssetInput, Lookups
 from openisms.core import audit, authz, refs
 from openisms.core.actors import Actor
+from openisms.core.cleaning import ListInput, ref_number, split_list
 from openisms.core.errors import ValidationError
 from openisms.core.models import Organization
 
@@ -139,7 +140,7 @@ def asset_create(*, actor: Actor, org: Organization, data: AssetInput) -> Asset:
     _check_external_id(None, org, errors, cleaned.values.get("external_id"))
     _raise_if(errors)
     ref = refs.next_ref(org, REF_PREFIX)
-    asset = Asset(organization=org, ref=ref, number=rules.ref_number(ref))
+    asset = Asset(organization=org, ref=ref, number=ref_number(ref))
     rules.apply(asset, cleaned.values)
     asset.save()
     tags = tags_for(org, cleaned.tags or [])
@@ -299,7 +300,7 @@ def asset_bulk_update(
     """
     authz.require(actor, "assets.change", org)
     values = _bulk_values(org, owner, classification)
-    adding, removing = rules.split_list(add_tags), rules.split_list(remove_tags)
+    adding, removing = split_list(add_tags), split_list(remove_tags)
     if not values and not adding and not removing:
         message = "Choose a new owner or classification, or tags to add or remove."
         raise ValidationError(message, {"__all__": [message]})

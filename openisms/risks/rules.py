@@ -19,6 +19,17 @@ from django.db.models import Q
 from openisms.assets.models import Asset
 from openisms.catalog.choices import ANNEX_A_FRAMEWORK, RequirementKind
 from openisms.catalog.models import Requirement
+from openisms.core.cleaning import (
+    FieldError,
+    ListInput,
+    choice,
+    date,
+    member,
+    split_list,
+    text,
+    whole,
+    word,
+)
 from openisms.core.models import Membership, Organization, User
 from openisms.risks.choices import (
     MANUAL_STATUSES,
@@ -30,24 +41,8 @@ from openisms.risks.choices import (
 )
 from openisms.risks.models import Threat, Vulnerability
 
-ListInput = Iterable[str] | str
-_SPLIT = re.compile(r"[;,\n]")
 _PREFIXED = re.compile(r"^([A-Za-z]{1,3})-(\d{1,9})$")
 MAX_LINKS = 200
-
-
-class FieldError(Exception):
-    """One value is wrong; the message says how to put it right."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def split_list(value: ListInput) -> list[str]:
-    """A list as given, or one string split at ``;``, ``,`` and line ends; blanks dropped."""
-    items = _SPLIT.split(value) if isinstance(value, str) else list(value)
-    return list(dict.fromkeys(str(item).strip() for item in items if item and str(item).strip()))
 
 
 def normalise_ref(text: str, prefix: str) -> str:
@@ -64,11 +59,6 @@ def control_ref(text: str) -> str:
     if text[:2].lower() == "a.":
         return "A." + text[2:]
     return f"A.{text}" if text[:1].isdigit() else text
-
-
-def ref_number(ref: str) -> int:
-    """The numeric part of a reference (``R-0042`` -> 42)."""
-    return int(ref.rpartition("-")[2])
 
 
 @dataclass(frozen=True)
@@ -213,71 +203,6 @@ def _controls(refs: set[str]) -> dict[str, Requirement]:
 # --- cleaners: each takes the raw value and the lookups, returns the model value ------------
 
 
-def text(limit: int, what: str, required: bool = False) -> Callable[[Any, Lookups], str]:
-    """A text of at most ``limit`` characters (``required``: not empty)."""
-
-    def clean(value: Any, lookups: Lookups) -> str:
-        result = str(value).strip()
-        if required and not result:
-            raise FieldError(f"Give {what}.")
-        if len(result) > limit:
-            raise FieldError(f"Use at most {limit} characters (this has {len(result)}).")
-        return result
-
-    return clean
-
-
-def choice(choices: Any, what: str) -> Callable[[Any, Lookups], str]:
-    """One of ``choices`` by value or label (any case, spaces or underscores)."""
-    by_word = {_word(str(k)): v for v, label in choices.choices for k in (v, label)}
-
-    def clean(value: Any, lookups: Lookups) -> str:
-        found = by_word.get(_word(str(value)))
-        if found is None:
-            raise FieldError(
-                f"{str(value).strip()!r} is not a {what}; use one of: {', '.join(choices.values)}."
-            )
-        return str(found)
-
-    return clean
-
-
-def _word(value: str) -> str:
-    return re.sub(r"[\s_-]+", " ", value.strip().lower())
-
-
-def member(required: bool) -> Callable[[Any, Lookups], User | None]:
-    """A member of the organisation, by e-mail."""
-
-    def clean(value: Any, lookups: Lookups) -> User | None:
-        email = str(value).strip().lower()
-        if not email:
-            if required:
-                raise FieldError("Name the owner: the e-mail of a member of the organisation.")
-            return None
-        user = lookups.members.get(email)
-        if user is None:
-            raise FieldError(f"{email} is not a member of {lookups.organization.name}.")
-        return user
-
-    return clean
-
-
-def date(value: Any, lookups: Lookups) -> dt.date | None:
-    """A date, or None for an empty value."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    raw = str(value).strip()
-    if not raw:
-        return None
-    try:
-        return dt.date.fromisoformat(raw[:10])
-    except ValueError:
-        raise FieldError(f"Use a date as YYYY-MM-DD, not {raw!r}.") from None
-
-
 def flag(value: Any, lookups: Lookups) -> bool:
     """True or false, also from the words a spreadsheet holds (yes/no, x, 1/0)."""
     if isinstance(value, bool):
@@ -288,18 +213,6 @@ def flag(value: Any, lookups: Lookups) -> bool:
     if word in {"", "0", "false", "no", "n"}:
         return False
     raise FieldError(f"Use yes or no, not {value!r}.")
-
-
-def whole(low: int, high: int) -> Callable[[Any, Lookups], int]:
-    """A whole number from ``low`` to ``high``."""
-
-    def clean(value: Any, lookups: Lookups) -> int:
-        raw = str(value).strip().removesuffix(".0")
-        if not raw.lstrip("-").isdigit() or not low <= int(raw) <= high:
-            raise FieldError(f"Use a whole number from {low} to {high}, not {raw!r}.")
-        return int(raw)
-
-    return clean
 
 
 def linked(kind: str, prefix: str, table: str) -> Callable[[Any, Lookups], list[Any]]:
@@ -325,19 +238,19 @@ def _normalise(name: str, prefix: str, table: str) -> str:
     return normalise_ref(name, prefix) if prefix else name
 
 
-_MANUAL = {_word(str(k)): s.value for s in MANUAL_STATUSES for k in (s.value, s.label)}
+_MANUAL = {word(str(k)): s.value for s in MANUAL_STATUSES for k in (s.value, s.label)}
 
 
 def _status(value: Any, lookups: Lookups) -> str:
-    word = _word(str(value))
-    if word in {"accepted", "closed"}:
+    given = word(str(value))
+    if given in {"accepted", "closed"}:
         raise FieldError("Accept or close a risk with its own step (it records who and why).")
-    if word not in _MANUAL:
+    if given not in _MANUAL:
         raise FieldError(
             f"{str(value).strip()!r} is not a status; use one of: "
             f"{', '.join(s.value for s in MANUAL_STATUSES)}."
         )
-    return str(_MANUAL[word])
+    return str(_MANUAL[given])
 
 
 def _treatment(value: Any, lookups: Lookups) -> str:

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from openisms.assets import rules
 from openisms.assets.choices import REF_PREFIX
 from openisms.assets.imports import bulk
 from openisms.assets.imports.validation import (
@@ -25,6 +24,7 @@ from openisms.assets.imports.validation import (
 from openisms.assets.models import Asset, AssetDependency, AssetTag
 from openisms.assets.services import tags_for
 from openisms.core import refs
+from openisms.core.cleaning import ref_number
 from openisms.core.models import Organization
 
 Step = Callable[[str], None]
@@ -57,12 +57,12 @@ _MODEL_FIELDS = frozenset(_CREATED_FIELDS)
 def _assign_refs(org: Organization, rows: list[RowPlan]) -> None:
     explicit = [row.explicit_ref for row in rows if row.explicit_ref]
     if explicit:
-        refs.seen(org, REF_PREFIX, max(explicit, key=rules.ref_number))
+        refs.seen(org, REF_PREFIX, max(explicit, key=ref_number))
     fresh = [row for row in rows if not row.explicit_ref]
     for row, ref in zip(fresh, refs.allocate(org, REF_PREFIX, len(fresh)), strict=True):
         row.explicit_ref = ref
     for row in rows:
-        row.asset.ref, row.asset.number = row.explicit_ref, rules.ref_number(row.explicit_ref)
+        row.asset.ref, row.asset.number = row.explicit_ref, ref_number(row.explicit_ref)
 
 
 def _create(org: Organization, rows: list[RowPlan], now: dt.datetime) -> None:

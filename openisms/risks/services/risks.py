@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from openisms.core import audit, authz, refs
 from openisms.core.actors import Actor, ServiceActor, actor_label
+from openisms.core.cleaning import FieldError, date, ref_number
 from openisms.core.errors import PermissionDenied, ValidationError
 from openisms.core.models import Organization, User
 from openisms.risks.choices import RISK_PREFIX, RiskStatus, TreatmentOption
@@ -33,12 +34,9 @@ from openisms.risks.models import (
 from openisms.risks.rules import (
     AssessmentInput,
     Cleaned,
-    FieldError,
     Lookups,
     RiskInput,
     clean_risk,
-    date,
-    ref_number,
 )
 from openisms.risks.services.common import iso, lock_version, raise_if, replace_links
 

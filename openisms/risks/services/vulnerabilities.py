@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from openisms.core import audit, authz, refs
 from openisms.core.actors import Actor
+from openisms.core.cleaning import ref_number
 from openisms.core.models import Organization
 from openisms.risks.choices import VULNERABILITY_PREFIX, VulnerabilityStatus
 from openisms.risks.models import Vulnerability, VulnerabilityAsset
@@ -17,7 +18,6 @@ from openisms.risks.rules import (
     Lookups,
     VulnerabilityInput,
     clean_values,
-    ref_number,
 )
 from openisms.risks.services.common import iso, lock_version, raise_if, replace_links
 

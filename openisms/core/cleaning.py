@@ -1,0 +1,125 @@
+"""Checking one value as a person typed it (a form, a JSON body, a spreadsheet cell).
+
+Each cleaner takes the raw value and the lookups of the batch (the organisation and its
+members by e-mail, plus what the app reads) and returns the model value, or raises
+``FieldError`` with a sentence that says how to put it right. The apps build their own field
+tables from these pieces, so a form, the API, the console and an import all say the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+from django.db.models import TextChoices
+
+from openisms.core.models import Organization, User
+
+ListInput = Iterable[str] | str
+_SPLIT = re.compile(r"[;,\n]")
+
+
+class FieldError(Exception):
+    """One value is wrong; the message says how to put it right."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class MemberLookups(Protocol):
+    """What the member cleaner needs from an app's lookups."""
+
+    organization: Organization
+    members: dict[str, User]
+
+
+def split_list(value: ListInput) -> list[str]:
+    """A list as given, or one string split at ``;``, ``,`` and line ends; blanks and repeats
+    dropped, order kept."""
+    items = _SPLIT.split(value) if isinstance(value, str) else list(value)
+    return list(dict.fromkeys(str(item).strip() for item in items if item and str(item).strip()))
+
+
+def ref_number(ref: str) -> int:
+    """The numeric part of a reference (``R-0042`` -> 42)."""
+    return int(ref.rpartition("-")[2])
+
+
+def word(value: str) -> str:
+    """``In_Use`` and ``in-use`` -> ``in use``: how choices are matched."""
+    return re.sub(r"[\s_-]+", " ", value.strip().lower())
+
+
+def text(limit: int, what: str, required: bool = False) -> Callable[[Any, Any], str]:
+    """A text of at most ``limit`` characters; ``required``: "Give ``what``." when empty."""
+
+    def clean(value: Any, lookups: Any) -> str:
+        result = str(value).strip()
+        if required and not result:
+            raise FieldError(f"Give {what}.")
+        if len(result) > limit:
+            raise FieldError(f"Use at most {limit} characters (this has {len(result)}).")
+        return result
+
+    return clean
+
+
+def choice(choices: type[TextChoices], what: str) -> Callable[[Any, Any], str]:
+    """One of ``choices`` by value or label (any case, spaces, hyphens or underscores)."""
+    by_word = {word(str(key)): value for value, label in choices.choices for key in (value, label)}
+    labels = ", ".join(str(label).lower() for label in choices.labels)
+
+    def clean(value: Any, lookups: Any) -> str:
+        found = by_word.get(word(str(value)))
+        if found is None:
+            raise FieldError(f"{str(value).strip()!r} is not a {what}; use one of: {labels}.")
+        return str(found)
+
+    return clean
+
+
+def member(required: bool) -> Callable[[Any, MemberLookups], User | None]:
+    """A member of the organisation, by e-mail."""
+
+    def clean(value: Any, lookups: MemberLookups) -> User | None:
+        email = str(value).strip().lower()
+        if not email:
+            if required:
+                raise FieldError("Name the owner: the e-mail of a member of the organisation.")
+            return None
+        user = lookups.members.get(email)
+        if user is None:
+            raise FieldError(f"{email} is not a member of {lookups.organization.name}.")
+        return user
+
+    return clean
+
+
+def date(value: Any, lookups: Any) -> dt.date | None:
+    """A date (``YYYY-MM-DD``, or a spreadsheet's date), or None for an empty value."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raw = str(value).strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw[:10])
+    except ValueError:
+        raise FieldError(f"Use a date as YYYY-MM-DD, not {raw!r}.") from None
+
+
+def whole(low: int, high: int) -> Callable[[Any, Any], int]:
+    """A whole number from ``low`` to ``high`` (a spreadsheet's ``3.0`` included)."""
+
+    def clean(value: Any, lookups: Any) -> int:
+        raw = str(value).strip().removesuffix(".0")
+        if not raw.lstrip("-").isdigit() or not low <= int(raw) <= high:
+            raise FieldError(f"Use a whole number from {low} to {high}, not {raw!r}.")
+        return int(raw)
+
+    return clean
