@@ -6,6 +6,7 @@ No ``from __future__ import annotations`` here: ninja reads the annotations at r
 import datetime as dt
 from typing import Any
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.pagination import paginate
@@ -217,7 +218,9 @@ def asset_list(request: HttpRequest, slug: str, filters: Query[AssetFilterIn]) -
 def asset_create(request: HttpRequest, slug: str, payload: AssetIn) -> tuple[int, Asset]:
     org = org_for(request, slug)
     asset = services.asset_create(actor=actor(request), org=org, data=AssetInput(**payload.dict()))
-    return 201, selectors.asset_get(actor=actor(request), org=org, ref=asset.ref)
+    # The new asset already holds its people and label; only its links are read back.
+    prefetch_related_objects([asset], *selectors.asset_links())
+    return 201, asset
 
 
 @router.get(

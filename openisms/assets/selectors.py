@@ -56,17 +56,22 @@ def asset_list(
     return order_assets(filter_assets(assets, f), f.sort)
 
 
+def asset_links() -> tuple[Prefetch[Any], ...]:
+    """What an asset's page and its API detail show of its links, one query each."""
+    return (
+        Prefetch("tags", queryset=Tag.objects.order_by("name")),
+        Prefetch("depends_on", queryset=_brief_assets()),
+        Prefetch("needed_by", queryset=_brief_assets()),
+    )
+
+
 def asset_get(*, actor: Actor, org: Organization, ref: str) -> Asset:
     """One asset by its reference, with its dependencies both ways; NotFound otherwise."""
     authz.require(actor, "assets.view", org)
     found = (
         Asset.objects.filter(organization=org, ref=rules.normalise_ref(ref) or ref)
         .select_related("organization", "owner", "custodian", "classification")
-        .prefetch_related(
-            Prefetch("tags", queryset=Tag.objects.order_by("name")),
-            Prefetch("depends_on", queryset=_brief_assets()),
-            Prefetch("needed_by", queryset=_brief_assets()),
-        )
+        .prefetch_related(*asset_links())
         .first()
     )
     if found is None:

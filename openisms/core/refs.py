@@ -20,7 +20,8 @@ def allocate(org: Organization, prefix: str, count: int = 1, width: int = 4) -> 
     """``count`` new references ``<prefix>-0001`` ... for ``org``; call inside a transaction."""
     if count < 1:
         return []
-    with transaction.atomic():
+    # No savepoint of its own: inside the caller's transaction a failure undoes it all anyway.
+    with transaction.atomic(savepoint=False):
         counter, _ = RefCounter.objects.select_for_update().get_or_create(
             organization=org, key=prefix
         )

@@ -30,7 +30,11 @@ def memberships_of(user: User) -> QuerySet[Membership]:
 
 def organization_get(*, actor: Actor, slug: str, permission: str = "org.view") -> Organization:
     """The organisation at ``slug`` if the actor holds ``permission`` there; else NotFound."""
-    org = Organization.objects.filter(slug=slug).first()
+    token = authz.token_of(actor)
+    if token is not None and token.organization.slug == slug:
+        org: Organization | None = token.organization  # read with the token: no query
+    else:
+        org = Organization.objects.filter(slug=slug).first()
     if org is None:
         raise NotFound("No such organisation.")
     authz.require(actor, permission, org)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -194,13 +195,28 @@ def _vulnerabilities() -> QuerySet[Vulnerability]:
     return Vulnerability.objects.only("id", "ref", "title", "number").order_by("number")
 
 
-def with_links(risks: QuerySet[Risk]) -> QuerySet[Risk]:
-    """Fetch every risk's assets, threats, vulnerabilities and controls, one query each."""
-    return risks.prefetch_related(
+def _link_prefetches() -> tuple[Prefetch[Any], ...]:
+    return (
         Prefetch("assets", queryset=_brief_assets()),
         Prefetch("threats", queryset=_threats()),
         Prefetch("vulnerabilities", queryset=_vulnerabilities()),
         Prefetch("controls", queryset=_controls()),
+    )
+
+
+def with_links(risks: QuerySet[Risk]) -> QuerySet[Risk]:
+    """Fetch every risk's assets, threats, vulnerabilities and controls, one query each."""
+    return risks.prefetch_related(*_link_prefetches())
+
+
+def risk_details() -> tuple[Prefetch[Any], ...]:
+    """What a risk's page and its API detail show beyond its row: links, actions, history."""
+    actions = TreatmentAction.objects.select_related("owner").order_by("due_date", "id")
+    history = RiskAssessment.objects.select_related("methodology", "assessed_by")
+    return (
+        *_link_prefetches(),
+        Prefetch("actions", queryset=actions),
+        Prefetch("assessments", queryset=history.order_by("-assessed_at", "-id")),
     )
 
 
@@ -224,15 +240,10 @@ def risk_list(
 def risk_get(*, actor: Actor, org: Organization, ref: str) -> Risk:
     """One risk with everything its page shows: links, actions and history; NotFound otherwise."""
     authz.require(actor, "risks.view", org)
-    actions = TreatmentAction.objects.select_related("owner").order_by("due_date", "id")
-    history = RiskAssessment.objects.select_related("methodology", "assessed_by")
-    found = with_links(
-        Risk.objects.filter(organization=org, ref=normalise_ref(ref, "R")).select_related(
-            "organization", "owner", "methodology", "accepted_by"
-        )
-    ).prefetch_related(
-        Prefetch("actions", queryset=actions),
-        Prefetch("assessments", queryset=history.order_by("-assessed_at", "-id")),
+    found = (
+        Risk.objects.filter(organization=org, ref=normalise_ref(ref, "R"))
+        .select_related("organization", "owner", "methodology", "accepted_by")
+        .prefetch_related(*risk_details())
     )
     risk = found.first()
     if risk is None:

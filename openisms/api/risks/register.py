@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any, Literal
 from urllib.parse import urlencode
 
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Query, Schema
@@ -391,7 +392,9 @@ def risk_create(request: HttpRequest, slug: str, payload: RiskIn) -> tuple[int, 
     risk = services.risk_create(
         actor=actor(request), org=org, data=RiskInput(**values), assessment=assessment
     )
-    return 201, _risk(request, org, risk.ref)
+    # The new risk holds its owner and methodology already; only its links are read back.
+    prefetch_related_objects([risk], *selectors.risk_details())
+    return 201, risk
 
 
 @router.get(

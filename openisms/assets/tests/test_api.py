@@ -38,6 +38,7 @@ def test_create_read_update_delete(api_owner_a: support.ApiClient, org_a: Organi
     assert body["ref"] == "A-0002" and body["criticality"] == 4
     assert body["criticality_label"] == "Critical" and body["classification"] == "Internal"
     assert body["depends_on"] == ["A-0001"] and body["tags"] == ["pii"] and body["version"] == 1
+    assert api_owner_a.get(f"{URL}/A-0002").json() == body  # the answer is the stored asset
     assert api_owner_a.get(f"{URL}/A-0001").json()["needed_by"] == ["A-0002"]
     patched = api_owner_a.send(
         "PATCH", f"{URL}/A-0002", {"version": 1, "custodian": None, "location": "AWS", "tags": []}

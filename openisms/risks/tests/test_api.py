@@ -79,6 +79,7 @@ def test_a_risk_is_created_assessed_treated_and_accepted(
     assert risk["ref"] == "R-0001" and risk["inherent_level"] == "high"
     assert risk["controls"] == ["A.8.13"] and risk["status"] == "treatment_planned"
     assert risk["methodology_version"] == 1 and len(risk["history"]) == 1
+    assert api_owner_a.get(f"{URL}/R-0001").json() == risk  # the answer is the stored risk
     answer = api_owner_a.send(
         "POST",
         f"{URL}/R-0001/assess",
