@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ from openisms.assets.rules import AssetInput, Lookups
 from openisms.core import audit, authz, refs
 from openisms.core.actors import Actor
 from openisms.core.cleaning import ListInput, ref_number, split_list
-from openisms.core.errors import ValidationError
+from openisms.core.errors import Conflict, ValidationError
 from openisms.core.models import Organization
 
 
@@ -205,19 +205,34 @@ def asset_update(
 
 @transaction.atomic
 def asset_delete(*, actor: Actor, asset: Asset) -> None:
-    """Remove an asset and its dependency links both ways; the audit event keeps its values."""
+    """Remove an asset and its dependency links both ways; the audit event keeps its values.
+
+    Refused (Conflict) while other records name it, risks say: retire it instead.
+    """
     authz.require(actor, "assets.change", asset.organization)
     data = _current(asset)
     data["needed_by"] = sorted(
         AssetDependency.objects.filter(depends_on=asset).values_list("asset__ref", flat=True)
     )
-    asset.delete()
+    try:
+        asset.delete()
+    except ProtectedError as exc:
+        raise Conflict(_held_by(asset, exc)) from None
     audit.record(
         actor=actor,
         verb="asset.deleted",
         target=("assets.asset", asset.ref, f"{asset.ref} {asset.name}"),
         org=asset.organization,
         data=data,
+    )
+
+
+def _held_by(asset: Asset, error: ProtectedError) -> str:
+    holders = sorted({str(obj) for obj in list(error.protected_objects)[:50]})
+    shown = ", ".join(holders[:10]) + (" and more" if len(holders) > 10 else "")
+    return (
+        f"{asset.ref} is still named by {shown}; remove it from those first, or set its "
+        "lifecycle status to retired to keep the history."
     )
 
 

@@ -35,7 +35,7 @@ from openisms.assets.imports.jobs import (
 from openisms.assets.imports.reading import MAX_BYTES
 from openisms.assets.models import Classification, ImportJob
 from openisms.core import authz
-from openisms.core.errors import DomainError, PermissionDenied, ValidationError
+from openisms.core.errors import Conflict, DomainError, PermissionDenied, ValidationError
 from openisms.core.models import User
 from openisms.core.sections import sections
 from openisms.core.web import (
@@ -247,7 +247,11 @@ def asset_delete(request: OrgRequest, asset_ref: str) -> HttpResponse:
     """Ask once, saying what goes with the asset; delete on POST."""
     asset = selectors.asset_get(actor=request.user, org=request.org, ref=asset_ref)
     if request.method == "POST":
-        services.asset_delete(actor=request.user, asset=asset)
+        try:
+            services.asset_delete(actor=request.user, asset=asset)
+        except Conflict as error:
+            context = {"asset": asset, "refusal": error.message}
+            return render(request, "assets/asset_confirm_delete.html", context, status=409)
         messages.success(request, f"{asset.ref} {asset.name} was deleted.")
         return redirect(org_url("assets:list", request.org))
     return render(request, "assets/asset_confirm_delete.html", {"asset": asset})

@@ -389,14 +389,15 @@ class RiskAsset(models.Model):
         Organization, on_delete=models.CASCADE, related_name="+", db_index=False
     )
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="asset_links")
-    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
+    # An asset that risks name cannot vanish from under them: the deletion is refused.
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = (models.UniqueConstraint(fields=("risk", "asset"), name="riskasset_unique"),)
         indexes = (models.Index(fields=("organization", "asset"), name="riskasset_org_asset"),)
 
     def __str__(self) -> str:
-        return f"{self.risk_id} -> {self.asset_id}"
+        return self.risk.ref
 
 
 class RiskThreat(models.Model):

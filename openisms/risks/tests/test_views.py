@@ -14,7 +14,7 @@ from openisms.core.actors import SYSTEM
 from openisms.core.models import AuditEvent, Organization, User
 from openisms.risks import services
 from openisms.risks.models import Methodology, Risk
-from openisms.risks.rules import AssessmentInput
+from openisms.risks.rules import AssessmentInput, RiskInput
 from openisms.risks.tests.factories import (
     linked_risks,
     make_action,
@@ -309,3 +309,21 @@ def test_the_asset_page_shows_ten_of_many_risks_in_constant_queries(
     assert html.count('data-testid="linked-risk"') == 10
     assert "All 200 risks on this asset in the register" in html
     assert f"/o/alpha/risks/?asset={asset.ref}" in html
+
+
+def test_an_asset_that_a_risk_names_cannot_be_deleted_until_the_risk_lets_go(
+    client_owner_a: Client,
+    api_owner_a: support.ApiClient,
+    org_a: Organization,
+    method_a: Methodology,
+) -> None:
+    asset = make_asset(org_a, "Payroll database")
+    risk = make_risk(org_a, "Ransomware", assets=[asset.ref])
+    page = client_owner_a.post(f"/o/alpha/assets/{asset.ref}/delete/")
+    assert page.status_code == 409
+    assert f"{asset.ref} is still named by {risk.ref}" in page.content.decode()
+    answer = api_owner_a.send("DELETE", f"/api/v1/orgs/alpha/assets/{asset.ref}")
+    assert answer.status_code == 409 and risk.ref in answer.json()["detail"]
+    assert not AuditEvent.objects.filter(verb="asset.deleted").exists()
+    services.risk_update(actor=SYSTEM, risk=risk, data=RiskInput(assets=[]), version=None)
+    assert client_owner_a.post(f"/o/alpha/assets/{asset.ref}/delete/").status_code == 302
