@@ -17,6 +17,7 @@ from openisms.risks.exports.common import (
     export_info,
     plan_queryset,
     plan_rows,
+    register_queryset,
     register_rows,
     report_rows,
 )
@@ -42,6 +43,21 @@ NAMES = {
     "pdf": "risk-assessment",
     "docx": "risk-treatment-plan",
 }
+
+
+#: The PDF report lays out every risk on paper (about a second per 500 rows): a selection
+#: larger than this is refused with a hint; the XLSX register has no such limit.
+PDF_MAX_RISKS = 2_000
+
+
+def _check_report_size(count: int) -> None:
+    if count > PDF_MAX_RISKS:
+        raise ValidationError.field(
+            "format",
+            f"The PDF report lists at most {PDF_MAX_RISKS:,} risks and this selection has "
+            f"{count:,}: narrow it with the register's filters (level, status, owner, asset) "
+            "or export the register as XLSX, which holds every risk.",
+        )
 
 
 def check_format(file_format: str) -> str:
@@ -92,6 +108,7 @@ def export_risks(
             plan_rows(actor, org, filters, today),
         )
     elif file_format == "pdf":
+        _check_report_size(register_queryset(actor, org, filters, today).count())
         maps = _maps(actor, org, current, filters)
         content = documents.write_pdf(info, current, maps, report_rows(actor, org, filters, today))
     else:

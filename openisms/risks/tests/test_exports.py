@@ -15,6 +15,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from openisms.assets.tests.factories import make_asset
+from openisms.core.errors import ValidationError
 from openisms.core.models import Organization, User
 from openisms.risks import exports
 from openisms.risks.filters import RiskFilters
@@ -146,3 +147,15 @@ def test_the_register_page_offers_the_exports_of_what_is_filtered(
     assert answer.status_code == 200 and answer["Content-Type"].endswith(
         "wordprocessingml.document"
     )
+
+
+def test_a_pdf_report_of_more_risks_than_paper_allows_is_refused_with_a_hint(
+    owner_a: User, org_a: Organization, register: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "PDF_MAX_RISKS", 1)
+    with pytest.raises(ValidationError) as caught:
+        _export(owner_a, org_a, "pdf")
+    assert "at most 1 risks and this selection has 3" in caught.value.errors["format"][0]
+    narrowed = RiskFilters(q="Laptop")
+    content, _ = exports.export_risks(actor=owner_a, org=org_a, filters=narrowed, file_format="pdf")
+    assert content.startswith(b"%PDF")
