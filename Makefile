@@ -6,15 +6,20 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 COVERAGE_FLOOR ?= 85
+# Test processes (pytest-xdist); each has its own test database.
+TEST_WORKERS ?= auto
+BENCH_SCALE ?= reference
 export OPENISMS_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run serve install test test-pg e2e lint typecheck check-django pytest clean help
+.PHONY: run serve install test test-pg e2e lint typecheck check-django pytest clean help bench bench-pg
 
 help:
 	@echo "make run      build .venv, migrate, load the demo on a new database, serve on 127.0.0.1:8000"
 	@echo "make test     lint, types, Django checks, migrations check, tests with coverage (SQLite)"
 	@echo "make test-pg  the tests on PostgreSQL ($(PG_URL))"
 	@echo "make e2e      browser tests in Debian's Chromium"
+	@echo "make bench    the performance budgets on SQLite (BENCH_SCALE=small for a quick run)"
+	@echo "make bench-pg the same on PostgreSQL (database openisms_bench, made and dropped)"
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,15 +55,21 @@ check-django: install
 	OPENISMS_DEBUG=1 $(BIN)/openisms makemigrations --check --dry-run
 
 pytest: install
-	OPENISMS_DEBUG=1 $(BIN)/pytest -m "not e2e" --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR) -q
+	OPENISMS_DEBUG=1 $(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) --cov --cov-report=term --cov-fail-under=$(COVERAGE_FLOOR) -q
 
 test: lint typecheck check-django pytest
 
 test-pg: install
-	DATABASE_URL=$(PG_URL) OPENISMS_DEBUG=1 $(BIN)/pytest -m "not e2e" -q
+	DATABASE_URL=$(PG_URL) OPENISMS_DEBUG=1 $(BIN)/pytest -m "not e2e" -n $(TEST_WORKERS) -q
 
 e2e: install
 	OPENISMS_DEBUG=1 $(BIN)/pytest -m e2e -q -p no:randomly
+
+bench: install
+	$(PY) -m openisms.bench.runner --db sqlite --scale $(BENCH_SCALE)
+
+bench-pg: install
+	$(PY) -m openisms.bench.runner --db pg --scale $(BENCH_SCALE)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage htmlcov

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "openisms.assets",
     "openisms.risks",
     "openisms.controls",
+    "openisms.bench",
 ]
 
 MIDDLEWARE = [

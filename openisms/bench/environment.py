@@ -1,0 +1,212 @@
+"""The benchmark's surroundings: a fresh database, timed commands, a real gunicorn server.
+
+What needs a server or a new database is marked ``pragma: no cover``: ``make bench
+BENCH_SCALE=small`` runs it in CI, not the unit tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openisms.bench.httpclient import Session
+
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_DATABASE = "openisms_bench"
+PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
+
+
+class StepFailed(RuntimeError):
+    """A command of the benchmark failed: the run reports it and exits non-zero."""
+
+
+def bin_path(name: str) -> str:
+    """A program of the virtualenv this Python runs in."""
+    return str(Path(sys.executable).parent / name)
+
+
+@dataclass
+class Environment:
+    """Where the benchmark runs: its directory, the database URL, the variables to pass."""
+
+    db: str
+    directory: Path
+    database_url: str = ""
+    env: dict[str, str] = field(default_factory=dict)
+
+    def prepare(self) -> None:  # pragma: no cover
+        """A new, empty database and production settings (no OPENISMS_DEBUG)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if self.db == "pg":
+            self.database_url = PG_URL
+            _pg_recreate()
+        else:
+            path = self.directory / "bench.sqlite3"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            self.database_url = f"sqlite:///{path}"
+        (self.directory / "var" / "static").mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if k != "OPENISMS_DEBUG"}
+        env.update(
+            DATABASE_URL=self.database_url,
+            OPENISMS_SECRET_KEY=secrets.token_urlsafe(50),
+            OPENISMS_VAR_DIR=str(self.directory / "var"),
+            DJANGO_SETTINGS_MODULE="openisms.settings",
+        )
+        self.env = env
+        os.environ.clear()
+        os.environ.update(env)
+
+    def cleanup(self) -> None:  # pragma: no cover
+        """Drop the PostgreSQL database (the SQLite file stays for inspection)."""
+        if self.db == "pg":
+            _pg_drop()
+
+    def run(self, *args: str, label: str) -> float:  # pragma: no cover
+        """Run ``openisms <args>``; its wall time in seconds, or StepFailed."""
+        started = time.perf_counter()
+        done = subprocess.run(  # noqa: S603 - our own program with our arguments
+            [bin_path("openisms"), *args], env=self.env, capture_output=True, text=True
+        )
+        seconds = time.perf_counter() - started
+        if done.returncode != 0:
+            raise StepFailed(f"{label} failed ({done.returncode}): {done.stderr[-2000:]}")
+        return seconds
+
+    def probe(
+        self, name: str, *command: str, expect_error: bool = False
+    ) -> dict[str, Any]:  # pragma: no cover
+        """Time one command in a process of its own (see ``probe``): seconds and peak MB."""
+        out = self.directory / f"probe-{name}.json"
+        out.unlink(missing_ok=True)
+        args = [sys.executable, "-m", "openisms.bench.probe", str(out), *command]
+        done = subprocess.run(args, env=self.env, capture_output=True, text=True)  # noqa: S603
+        if not out.exists():
+            raise StepFailed(f"{name} crashed ({done.returncode}): {done.stderr[-2000:]}")
+        result: dict[str, Any] = json.loads(out.read_text())
+        if bool(result["error"]) != expect_error:
+            raise StepFailed(f"{name}: unexpected outcome {result['error'] or 'success'!r}")
+        return result
+
+
+def _pg_execute(*statements: str) -> None:  # pragma: no cover
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+        for statement in statements:
+            connection.execute(statement.encode())
+
+
+def _pg_recreate() -> None:  # pragma: no cover
+    _pg_execute(
+        f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)", f"CREATE DATABASE {PG_DATABASE}"
+    )
+
+
+def _pg_drop() -> None:  # pragma: no cover
+    _pg_execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    """``openisms serve`` (gunicorn, two workers) as a child process."""
+
+    environment: Environment
+    workers: int = 2
+    port: int = field(default_factory=free_port)
+
+    def start(self) -> None:  # pragma: no cover
+        log = (self.environment.directory / "gunicorn.log").open("wb")
+        args = ["serve", "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
+        self.process = subprocess.Popen(  # noqa: S603 - our own program
+            [bin_path("openisms"), *args],
+            env=self.environment.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise StepFailed("gunicorn stopped at start; see gunicorn.log")
+            try:
+                Session("127.0.0.1", self.port).get("/accounts/login/")
+                return
+            except OSError:
+                time.sleep(0.2)
+        raise StepFailed("gunicorn did not answer within 60 s")
+
+    def session(self, **headers: str) -> Session:  # pragma: no cover
+        return Session("127.0.0.1", self.port, headers=dict(headers))
+
+    def worker_memory(self) -> dict[str, float]:  # pragma: no cover
+        """Resident memory of the workers now (VmRSS) and at their peak (VmHWM), in MB."""
+        pid = self.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        current, peak = [], []
+        for child in children:
+            status = _proc_status(int(child))
+            current.append(status.get("VmRSS", 0.0))
+            peak.append(status.get("VmHWM", 0.0))
+        master = _proc_status(pid)
+        return {
+            "workers": len(children),
+            "worker_rss_max_mb": max(current, default=0.0),
+            "worker_peak_mb": max(peak, default=0.0),
+            "master_rss_mb": master.get("VmRSS", 0.0),
+        }
+
+    def stop(self) -> None:  # pragma: no cover
+        if getattr(self, "process", None) is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _proc_status(pid: int) -> dict[str, float]:
+    """The memory lines of /proc/<pid>/status in MB."""
+    values: dict[str, float] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key.startswith("Vm") and rest.strip().endswith("kB"):
+            values[key] = int(rest.split()[0]) / 1024
+    return values
+
+
+def machine() -> dict[str, Any]:
+    """The cores, the CPU model and the memory of this machine."""
+    model = ""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    mem_kb = 0
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            mem_kb = int(line.split()[1])
+    return {
+        "cores": os.cpu_count(),
+        "cpu": model,
+        "ram_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": sys.version.split()[0],
+    }

@@ -1,0 +1,67 @@
+"""The pieces of ``make bench`` that run without a server: the probe, the files, the report."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from openisms.bench import probe
+from openisms.bench.environment import _proc_status, free_port, machine
+from openisms.bench.runner import report
+from openisms.bench.stats import Row
+from openisms.bench.workloads import PLANS, import_csv
+
+
+def test_the_probe_times_a_command_and_reports_its_failure(tmp_path: Path) -> None:
+    out = tmp_path / "probe.json"
+    assert probe.main([str(out), "check"]) == 0
+    result = json.loads(out.read_text())
+    assert result["error"] == ""
+    assert result["seconds"] > 0
+    assert result["peak_mb"] > 10
+
+
+@pytest.mark.django_db
+def test_the_probe_reports_a_failing_command(tmp_path: Path) -> None:
+    out = tmp_path / "probe.json"
+    assert probe.main([str(out), "audit", "verify", "--org", "nowhere"]) == 1
+    assert json.loads(out.read_text())["error"]
+
+
+def test_the_import_file_has_one_row_per_asset_and_can_carry_a_bad_one() -> None:
+    rows = list(csv.reader(io.StringIO(import_csv(5, "o@example.com", bad_last=True).decode())))
+    assert len(rows) == 6
+    assert rows[1][1] == "information"
+    assert rows[-1][1] == "spaceship"
+
+
+def test_the_ci_plan_is_shorter_than_the_reference_one() -> None:
+    assert PLANS["small"].load_seconds < PLANS["reference"].load_seconds
+    assert PLANS["reference"].import_rows == 10_000
+    assert PLANS["reference"].peer_count == 1000
+
+
+def test_machine_facts_and_process_memory_are_read_from_proc() -> None:
+    info = machine()
+    assert info["cores"] == os.cpu_count()
+    assert _proc_status(os.getpid())["VmRSS"] > 0
+    assert 0 < free_port() < 65536
+
+
+def test_the_report_prints_the_table_and_writes_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [Row("migrate", "<= 15 s", "20 s", 20.0, 15.0), Row("x", "-", "boom", failed=True)]
+    path = report("sqlite", "tiny", 1, tmp_path, rows, {"counts": {}}, ["x: boom"])
+    printed = capsys.readouterr().out
+    assert "| migrate" in printed
+    assert "1 budget(s) missed: migrate" in printed
+    assert "ERROR x: boom" in printed
+    document = json.loads(path.read_text())
+    assert document["rows"][0]["verdict"] == "MISSES"
+    assert path.name.startswith("sqlite-tiny-")
