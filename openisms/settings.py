@@ -155,7 +155,8 @@ DEFAULT_FROM_EMAIL = env_str("OPENISMS_EMAIL_FROM", "openisms@localhost")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 NINJA_PAGINATION_PER_PAGE = 50
-NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 1000
+# django-ninja reads this name for the largest ?page_size= (its default is 100).
+NINJA_MAX_PER_PAGE_SIZE = 1000
 
 LOGGING = {
     "version": 1,

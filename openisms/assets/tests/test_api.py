@@ -110,6 +110,8 @@ def test_the_list_runs_the_same_queries_for_1_and_200_assets(
         added[0] += n
 
     support.assert_constant_queries(lambda: api_owner_a.get(f"{URL}?page_size=1000"), add)
+    body = api_owner_a.get(f"{URL}?page_size=1000").json()
+    assert (len(body["items"]), body["count"], body["page_size"]) == (200, 200, 1000)
 
 
 def test_a_viewer_reads_but_cannot_write(
