@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from openisms.api.base import ErrorOut, Pagination, actor, org_for
@@ -29,7 +29,8 @@ ERRORS: dict[int, type[ErrorOut]] = {
 
 
 class ReasonsOut(Schema):
-    risks: list[str]
+    risks: list[str] = Field(description="The first risks that chose the control, by reference")
+    risk_count: int = Field(0, description="How many open risks chose it in all")
     obligations: list[str]
     business: str
 

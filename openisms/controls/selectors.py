@@ -29,13 +29,16 @@ from openisms.risks.models import Risk, RiskControl
 VIEW = "controls.view"
 #: A control the first slice of links left short gets its refs read if it has at most this many.
 SHORT_FETCH_MAX = 5000
+#: How many risk references a row lists (page, API, exports, versions); the count is always
+#: the full one, and the register filtered by the control lists them all.
+RISK_REFS_LISTED = 25
 
 
 def risk_reasons(org: Organization, limit: int | None = None) -> dict[int, tuple[list[str], int]]:
     """Requirement id -> (refs of the open risks that chose it, how many).
 
-    Without ``limit``: every ref, in one query (publishing, exports, the API). With ``limit``
-    (the SoA page): at most ``limit`` refs per control, the first made, in four queries
+    Without ``limit``: every ref, in one query. With ``limit`` (the page, the API, exports and
+    published versions): at most ``limit`` refs per control, the first made, in four queries
     whatever the number of risks; the count is always the full one.
     """
     found: dict[int, tuple[list[str], int]] = {}
@@ -128,6 +131,8 @@ class SoaRow:
     def reasons(self) -> list[str]:
         """The inclusion reasons as sentences, for exports and the frozen JSON."""
         found = [f"risk treatment: {ref}" for ref in self.risk_refs]
+        if self.more_risks > 0:
+            found.append(f"risk treatment: and {self.more_risks} more risks")
         found += [f"obligation: {o.ref} {o.name}" for o in self.obligations]
         if self.control.business_reason.strip():
             found.append(f"business requirement: {self.control.business_reason.strip()}")
@@ -145,6 +150,7 @@ class SoaRow:
             "applicable": self.applicable_word,
             "reasons": {
                 "risks": list(self.risk_refs),
+                "risk_count": self.risk_count,
                 "obligations": [o.ref for o in self.obligations],
                 "business": c.business_reason,
             },
@@ -176,7 +182,7 @@ def soa_rows(
     org: Organization,
     filters: SoaFilters | None = None,
     ensure: bool = True,
-    risk_limit: int | None = None,
+    risk_limit: int | None = RISK_REFS_LISTED,
 ) -> list[SoaRow]:
     """Every control of ``org`` with its reasons, in SoA order, filtered.
 
@@ -192,7 +198,7 @@ def soa_rows_unchecked(
     filters: SoaFilters | None = None,
     *,
     ensure: bool = True,
-    risk_limit: int | None = None,
+    risk_limit: int | None = RISK_REFS_LISTED,
 ) -> list[SoaRow]:
     """``soa_rows`` for callers that checked access themselves (the check, exports)."""
     if ensure:

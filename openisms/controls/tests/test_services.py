@@ -130,6 +130,20 @@ def test_removing_the_last_risk_leaves_an_undecided_control_undecided(
     assert not row.applicable
 
 
+def test_a_row_lists_the_first_risks_by_reference_and_counts_them_all(
+    org_a: Organization, owner_a: User, method_a: Methodology
+) -> None:
+    listed = selectors.RISK_REFS_LISTED
+    made = [make_risk(org_a, f"Risk {n}", controls=["A.8.7"]) for n in range(listed + 2)]
+    rows = selectors.soa_rows(actor=owner_a, org=org_a)
+    row = next(row for row in rows if row.control.ref == "A.8.7")
+    assert row.risk_refs == [risk.ref for risk in made[:listed]]
+    assert (row.risk_count, row.more_risks) == (listed + 2, 2)
+    assert row.reasons()[-1] == "risk treatment: and 2 more risks"
+    assert row.as_dict()["reasons"]["risk_count"] == listed + 2
+    assert len(_row(org_a, owner_a, "A.8.7").risk_refs) == listed + 2  # its own page: all
+
+
 def test_another_organisations_risks_are_no_reason(
     org_a: Organization, org_b: Organization, owner_a: User
 ) -> None:
