@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from openisms.risks.filters import RiskFilters
 from openisms.risks.methodology import MethodologySpec, RiskLevel
@@ -25,26 +25,17 @@ LEFT, TOP, BOTTOM = 150, 8, 56
 Counts = dict[str, dict[tuple[int, int], int]]
 
 
-def _key(kind: str, likelihood: int, impact: int) -> str:
-    return f"{kind}_{likelihood}_{impact}"
-
-
 def count_cells(risks: QuerySet[Risk], spec: MethodologySpec) -> Counts:
-    """How many of ``risks`` fall in each cell of both maps, in one aggregate query."""
+    """How many of ``risks`` fall in each cell of both maps: one GROUP BY query per map."""
     sizes = range(1, len(spec.likelihood) + 1), range(1, len(spec.impact) + 1)
-    expressions = {
-        _key(kind, li, im): Count(
-            "id", filter=Q(**{f"{kind}_likelihood": li, f"{kind}_impact": im})
-        )
-        for kind in KINDS
-        for li in sizes[0]
-        for im in sizes[1]
-    }
-    totals = risks.order_by().aggregate(**expressions)
-    return {
-        kind: {(li, im): totals[_key(kind, li, im)] or 0 for li in sizes[0] for im in sizes[1]}
-        for kind in KINDS
-    }
+    cells = [(li, im) for li in sizes[0] for im in sizes[1]]
+    counts: Counts = {}
+    for kind in KINDS:
+        columns = (f"{kind}_likelihood", f"{kind}_impact")
+        grouped = risks.order_by().values_list(*columns).annotate(n=Count("id"))
+        found = {(li, im): n for li, im, n in grouped if li is not None and im is not None}
+        counts[kind] = {cell: found.get(cell, 0) for cell in cells}
+    return counts
 
 
 def text_colour(fill: str) -> str:

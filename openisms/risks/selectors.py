@@ -58,20 +58,22 @@ def methodology_current_or_none(*, actor: Actor, org: Organization) -> Methodolo
     return Methodology.objects.filter(organization=org, is_current=True).first()
 
 
-def methodology_list(*, actor: Actor, org: Organization) -> QuerySet[Methodology]:
-    """Every version, newest first, with how many risks each one holds."""
+def methodology_list(
+    *, actor: Actor, org: Organization, with_counts: bool = True
+) -> QuerySet[Methodology]:
+    """Every version, newest first; ``with_counts``: with how many risks each one holds (a
+    count over every risk: for the versions page, not for a version picker)."""
     authz.require(actor, "risks.view", org)
-    return (
-        Methodology.objects.filter(organization=org)
-        .select_related("created_by")
-        .annotate(risk_count=Count("risks"))
-        .order_by("-version")
-    )
+    versions = Methodology.objects.filter(organization=org).select_related("created_by")
+    if with_counts:
+        versions = versions.annotate(risk_count=Count("risks"))
+    return versions.order_by("-version")
 
 
 def methodology_get(*, actor: Actor, org: Organization, version: int) -> Methodology:
     """One version by its number, or NotFound."""
-    found = methodology_list(actor=actor, org=org).filter(version=version).first()
+    versions = methodology_list(actor=actor, org=org, with_counts=False)
+    found = versions.filter(version=version).first()
     if found is None:
         raise NotFound(f"No methodology version {version} in this organisation.")
     return found

@@ -66,7 +66,9 @@ def heatmap_view(request: OrgRequest) -> HttpResponse:
         "methodology": methodology,
         "filters": base,
         "counts": selectors.risk_counts(org=request.org),
-        "versions": selectors.methodology_list(actor=request.user, org=request.org),
+        "versions": selectors.methodology_list(
+            actor=request.user, org=request.org, with_counts=False
+        ),
     }
     return render(request, "risks/heatmap.html", context)
 
