@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -132,6 +133,25 @@ def audit_event_list(
 
 
 def audit_verbs(*, org: Organization) -> list[str]:
-    """The distinct verbs recorded in ``org``, for the filter's choices."""
-    verbs = AuditEvent.objects.filter(organization=org).values_list("verb", flat=True)
-    return sorted(set(verbs.distinct()))
+    """The distinct verbs recorded in ``org``, for the filter's choices.
+
+    The trail only grows and each event's hash covers all before it, so the verbs are cached
+    with the (sequence, hash) they were read up to: a request reads the head (one index
+    lookup) and, when the trail grew, only the verbs of the newer events. A cached head whose
+    hash no longer matches (another database behind the same cache) is read again in full.
+    """
+    key = f"openisms:audit-verbs:{org.pk}"
+    events = AuditEvent.objects.filter(organization=org)
+    head = events.order_by("-seq").values_list("seq", "hash").first()
+    if head is None:
+        return []
+    cached: tuple[int, str, frozenset[str]] = cache.get(key, (0, "", frozenset()))
+    # Three queries whether the cache holds or not, so a page's query count stays fixed.
+    seen_up_to, verbs = cached[0], cached[2]
+    if not events.filter(seq=seen_up_to, hash=cached[1]).exists():
+        seen_up_to, verbs = 0, frozenset()
+    newer = events.filter(seq__gt=seen_up_to).values_list("verb", flat=True).distinct()
+    verbs = verbs | frozenset(newer)
+    if (seen_up_to, cached[1]) != head:
+        cache.set(key, (*head, verbs), timeout=None)
+    return sorted(verbs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -133,3 +134,19 @@ def test_audit_verify_walks_every_chain_by_default(
     out = capsys.readouterr().out
     assert '"chain": "alpha"' in out and '"chain": "beta"' in out
     assert '"chain": "(accounts)"' in out
+
+
+def test_the_verb_filter_offers_new_verbs_at_once_and_forgets_a_history_it_no_longer_sees(
+    org_a: Organization,
+) -> None:
+    from openisms.core.selectors import audit_verbs
+
+    audit.record(actor=SYSTEM, verb="first.kind", target=("thing", "1"), org=org_a)
+    assert "first.kind" in audit_verbs(org=org_a)
+    audit.record(actor=SYSTEM, verb="second.kind", target=("thing", "2"), org=org_a)
+    assert {"first.kind", "second.kind"} <= set(audit_verbs(org=org_a))
+    # Another history behind the same cache (the same numbers, other hashes): read again.
+    cache.set(f"openisms:audit-verbs:{org_a.pk}", (1, "0" * 64, frozenset({"ghost.kind"})))
+    audit.record(actor=SYSTEM, verb="third.kind", target=("thing", "3"), org=org_a)
+    verbs = audit_verbs(org=org_a)
+    assert "ghost.kind" not in verbs and {"first.kind", "third.kind"} <= set(verbs)
