@@ -460,6 +460,8 @@ class RiskControl(models.Model):
         )
         indexes = (
             models.Index(fields=("organization", "requirement"), name="riskcontrol_org_req"),
+            # The SoA reads the first risks that chose each control in risk order.
+            models.Index(fields=("organization", "risk"), name="riskcontrol_org_risk"),
         )
 
     def __str__(self) -> str:
