@@ -110,6 +110,7 @@ def asset_list(request: OrgRequest) -> HttpResponse:
         "bulk_form": BulkForm(members=members, labels=labels) if can_change else None,
         "tag_names": selectors.tag_names(org=request.org),
         "can_change": can_change,
+        "asset_base": org_url("assets:list", request.org),
     }
     return render(request, "assets/asset_list.html", context)
 

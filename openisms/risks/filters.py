@@ -14,13 +14,14 @@ from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from openisms.core.errors import ValidationError
+from openisms.core.models import Organization
 from openisms.risks.choices import (
     OPEN_ACTION_STATUSES,
     ActionStatus,
     RiskStatus,
     TreatmentOption,
 )
-from openisms.risks.models import Risk, TreatmentAction
+from openisms.risks.models import Methodology, Risk, TreatmentAction
 from openisms.risks.rules import control_ref, normalise_ref
 
 MAX_SEARCH_WORDS = 8
@@ -168,8 +169,11 @@ def _status(risks: QuerySet[Risk], status: str) -> QuerySet[Risk]:
     return risks.filter(status=status)
 
 
-def filter_risks(risks: QuerySet[Risk], f: RiskFilters, today: dt.date) -> QuerySet[Risk]:
-    """Apply checked filters; every link filter joins through a unique pair (no duplicates)."""
+def filter_risks(
+    risks: QuerySet[Risk], f: RiskFilters, today: dt.date, org: Organization
+) -> QuerySet[Risk]:
+    """Apply checked filters to ``org``'s risks; every link filter joins through a unique pair
+    (no duplicates)."""
     if f.status:
         risks = _status(risks, f.status)
     if f.treatment:
@@ -191,7 +195,10 @@ def filter_risks(risks: QuerySet[Risk], f: RiskFilters, today: dt.date) -> Query
     if f.stale:
         risks = risks.filter(methodology__is_current=False)
     if f.methodology is not None:
-        risks = risks.filter(methodology__version=f.methodology)
+        # The version's id, not a join: a heat map then counts inside its covering index.
+        version = Methodology.objects.filter(organization=org, version=f.methodology)
+        version_id = version.values_list("pk", flat=True).first()
+        risks = risks.none() if version_id is None else risks.filter(methodology_id=version_id)
     cells = {name: getattr(f, name) for name in _CELLS if getattr(f, name) is not None}
     risks = risks.filter(**cells)
     return _search(risks, f.q) if f.q else risks

@@ -234,7 +234,7 @@ def risk_list(
     authz.require(actor, "risks.view", org)
     f = (filters or RiskFilters()).checked()
     risks = Risk.objects.filter(organization=org).select_related("owner", "methodology")
-    risks = filter_risks(risks, f, today or timezone.localdate())
+    risks = filter_risks(risks, f, today or timezone.localdate(), org)
     risks = order(risks, f.sort, SORTS)
     return with_links(risks) if links else risks
 

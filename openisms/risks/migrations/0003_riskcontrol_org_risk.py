@@ -4,16 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('core', '0002_ref_counter'),
-        ('risks', '0002_risk_asset_protected'),
+        ("catalog", "0001_initial"),
+        ("core", "0002_ref_counter"),
+        ("risks", "0002_risk_asset_protected"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='riskcontrol',
-            index=models.Index(fields=['organization', 'risk'], name='riskcontrol_org_risk'),
+            model_name="riskcontrol",
+            index=models.Index(fields=["organization", "risk"], name="riskcontrol_org_risk"),
         ),
     ]

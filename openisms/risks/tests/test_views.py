@@ -327,3 +327,12 @@ def test_an_asset_that_a_risk_names_cannot_be_deleted_until_the_risk_lets_go(
     assert not AuditEvent.objects.filter(verb="asset.deleted").exists()
     services.risk_update(actor=SYSTEM, risk=risk, data=RiskInput(assets=[]), version=None)
     assert client_owner_a.post(f"/o/alpha/assets/{asset.ref}/delete/").status_code == 302
+
+
+def test_a_methodology_version_that_does_not_exist_lists_no_risk(
+    client_owner_a: Client, org_a: Organization, method_a: Methodology
+) -> None:
+    make_risk(org_a, "Not assessed yet")
+    make_risk(org_a, "Assessed", assess=(2, 2))
+    assert client_owner_a.get(f"{BASE}?methodology=1").content.decode().count("risk-row") == 1
+    assert client_owner_a.get(f"{BASE}?methodology=9").content.decode().count("risk-row") == 0

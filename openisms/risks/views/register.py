@@ -63,6 +63,9 @@ def risk_list(request: OrgRequest) -> HttpResponse:
         "counts": selectors.risk_counts(org=request.org),
         "methodology": current,
         "can_change": authz.can(request.user, "risks.change", request.org),
+        # Row links are built from these: a {% url %} per row and link costs on long pages.
+        "risk_base": org_url("risks:register", request.org),
+        "asset_base": org_url("assets:list", request.org),
     }
     return render(request, "risks/risk_list.html", context)
 

@@ -89,6 +89,7 @@ def treatment_plan(request: OrgRequest) -> HttpResponse:
         "columns": sort_columns(request, filters.sort, ACTION_COLUMNS),
         "today": timezone.localdate(),
         "counts": selectors.risk_counts(org=request.org),
+        "risk_base": org_url("risks:register", request.org),
     }
     return render(request, "risks/treatment_plan.html", context)
 
