@@ -28,11 +28,12 @@ from openisms.core.cleaning import (
     choice,
     date,
     member,
+    members_by_email,
     split_list,
     text,
     whole,
 )
-from openisms.core.models import Membership, Organization, User
+from openisms.core.models import Organization, User
 
 MAX_TAGS = 30
 MAX_TAG_LENGTH = 60
@@ -81,13 +82,13 @@ class Lookups:
     classifications: dict[str, Classification]
 
     @classmethod
-    def load(cls, org: Organization) -> Lookups:
-        """Read the members (by e-mail) and the classification labels (by lower-case name)."""
-        memberships = Membership.objects.filter(organization=org).select_related("user")
+    def load(cls, org: Organization, inputs: Iterable[AssetInput] | None = None) -> Lookups:
+        """Read the members (by e-mail: those ``inputs`` name, or all) and the classification
+        labels (by lower-case name)."""
         labels = Classification.objects.filter(organization=org)
         return cls(
             organization=org,
-            members={m.user.email.lower(): m.user for m in memberships},
+            members=members_by_email(org, inputs),
             classifications={c.name.lower(): c for c in labels},
         )
 

@@ -134,7 +134,7 @@ def _current(asset: Asset) -> dict[str, Any]:
 def asset_create(*, actor: Actor, org: Organization, data: AssetInput) -> Asset:
     """Add an asset with the next reference (A-0001...); the owner must be a member."""
     authz.require(actor, "assets.change", org)
-    cleaned = rules.clean(data, Lookups.load(org), creating=True)
+    cleaned = rules.clean(data, Lookups.load(org, [data]), creating=True)
     errors = cleaned.errors
     targets = _dependencies(org, cleaned.depends_on, errors)
     _check_external_id(None, org, errors, cleaned.values.get("external_id"))
@@ -163,7 +163,7 @@ def _locked(asset: Asset) -> Asset:
 def _checked(asset: Asset, data: AssetInput) -> tuple[rules.Cleaned, list[Asset] | None]:
     """The cleaned values and new dependencies of an update, or a ValidationError."""
     org = asset.organization
-    cleaned = rules.clean(data, Lookups.load(org), creating=False)
+    cleaned = rules.clean(data, Lookups.load(org, [data]), creating=False)
     targets = _dependencies(org, cleaned.depends_on, cleaned.errors)
     _check_external_id(asset, org, cleaned.errors, cleaned.values.get("external_id"))
     _raise_if(cleaned.errors)
@@ -256,11 +256,8 @@ def _bulk_targets(org: Organization, refs_given: Sequence[str]) -> list[Asset]:
 def _bulk_values(
     org: Organization, owner: str | None, classification: str | None
 ) -> dict[str, Any]:
-    cleaned = rules.clean(
-        AssetInput(owner=owner or None, classification=classification or None),
-        Lookups.load(org),
-        creating=False,
-    )
+    given = AssetInput(owner=owner or None, classification=classification or None)
+    cleaned = rules.clean(given, Lookups.load(org, [given]), creating=False)
     _raise_if(cleaned.errors)
     return cleaned.values
 

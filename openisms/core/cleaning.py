@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from django.db.models import TextChoices
+from django.db.models.functions import Lower
 
-from openisms.core.models import Organization, User
+from openisms.core.models import Membership, Organization, User
 
 ListInput = Iterable[str] | str
 _SPLIT = re.compile(r"[;,\n]")
@@ -34,6 +35,28 @@ class MemberLookups(Protocol):
 
     organization: Organization
     members: dict[str, User]
+
+
+#: The input fields that name a member by e-mail.
+PEOPLE_FIELDS = ("owner", "custodian")
+
+
+def members_by_email(org: Organization, inputs: Iterable[Any] | None = None) -> dict[str, User]:
+    """The members of ``org`` by lower-case e-mail: those the ``inputs`` name in their people
+    fields (one small query for a single create), or every member when ``inputs`` is None (an
+    import of many rows)."""
+    memberships = Membership.objects.filter(organization=org).select_related("user")
+    if inputs is not None:
+        emails = {
+            str(value).strip().lower()
+            for item in inputs
+            for name in PEOPLE_FIELDS
+            if (value := getattr(item, name, None))
+        }
+        if not emails:
+            return {}
+        memberships = memberships.alias(email=Lower("user__email")).filter(email__in=emails)
+    return {m.user.email.lower(): m.user for m in memberships}
 
 
 def split_list(value: ListInput) -> list[str]:

@@ -25,12 +25,13 @@ from openisms.core.cleaning import (
     choice,
     date,
     member,
+    members_by_email,
     split_list,
     text,
     whole,
     word,
 )
-from openisms.core.models import Membership, Organization, User
+from openisms.core.models import Organization, User
 from openisms.risks.choices import (
     MANUAL_STATUSES,
     ActionStatus,
@@ -157,11 +158,12 @@ class Lookups:
         org: Organization,
         risks: Iterable[RiskInput] = (),
         vulnerabilities: Iterable[VulnerabilityInput] = (),
+        people: Iterable[Any] | None = None,
     ) -> Lookups:
-        """Read the members and every asset, threat, vulnerability and control named."""
+        """Read the members (those ``people`` name, or all) and every asset, threat,
+        vulnerability and control named."""
         risk_list, vuln_list = list(risks), list(vulnerabilities)
-        memberships = Membership.objects.filter(organization=org).select_related("user")
-        found = cls(org, {m.user.email.lower(): m.user for m in memberships})
+        found = cls(org, members_by_email(org, people))
         asset_refs = _names(risk_list, "assets", "A") | _names(vuln_list, "assets", "A")
         if asset_refs:
             assets = Asset.objects.filter(organization=org, ref__in=asset_refs)

@@ -83,7 +83,7 @@ def action_create(*, actor: Actor, risk: Risk, data: ActionInput) -> TreatmentAc
     org = risk.organization
     authz.require(actor, "risks.change", org)
     _check_open(risk)
-    cleaned = clean_values(data, ACTION_CLEANERS, Lookups.load(org), ("title",))
+    cleaned = clean_values(data, ACTION_CLEANERS, Lookups.load(org, people=[data]), ("title",))
     raise_if(cleaned.errors)
     action = TreatmentAction(organization=org, risk=risk)
     _apply(action, cleaned.values)
@@ -102,7 +102,7 @@ def action_update(
     """Change an action (progress, status, owner, due date...); a stale version is a Conflict."""
     org = action.organization
     authz.require(actor, "risks.change", org)
-    cleaned = clean_values(data, ACTION_CLEANERS, Lookups.load(org))
+    cleaned = clean_values(data, ACTION_CLEANERS, Lookups.load(org, people=[data]))
     raise_if(cleaned.errors)
     lock_version(action)
     before = _snapshot(action)

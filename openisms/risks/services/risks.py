@@ -329,9 +329,8 @@ def risk_create(
 ) -> Risk:
     """Add a risk with the next reference (R-0001...); assessed at once when ``assessment``."""
     authz.require(actor, "risks.change", org)
-    return create_risk(
-        actor=actor, org=org, data=data, lookups=Lookups.load(org, [data]), assessment=assessment
-    )
+    lookups = Lookups.load(org, [data], people=[data])
+    return create_risk(actor=actor, org=org, data=data, lookups=lookups, assessment=assessment)
 
 
 def update_risk(
@@ -366,7 +365,7 @@ def risk_update(*, actor: Actor, risk: Risk, data: RiskInput, version: int | Non
     """
     org = risk.organization
     authz.require(actor, "risks.change", org)
-    lookups = Lookups.load(org, [data])
+    lookups = Lookups.load(org, [data], people=[data])
     return update_risk(actor=actor, risk=risk, data=data, lookups=lookups, version=version)
 
 

@@ -50,7 +50,7 @@ def _check_dates(vulnerability: Vulnerability) -> None:
 
 
 def _clean(org: Organization, data: VulnerabilityInput, creating: bool) -> Any:
-    lookups = Lookups.load(org, vulnerabilities=[data])
+    lookups = Lookups.load(org, vulnerabilities=[data], people=[data])
     cleaned = clean_values(data, VULNERABILITY_CLEANERS, lookups, ("title",) if creating else ())
     raise_if(cleaned.errors)
     return cleaned
