@@ -20,6 +20,7 @@ from openisms.assets.imports.reading import MAX_BYTES
 from openisms.assets.models import Asset
 from openisms.assets.rules import AssetInput
 from openisms.core.errors import ValidationError
+from openisms.core.selectors import prefetched
 
 router = Router(tags=["assets"])
 ERRORS: dict[int, type[ErrorOut]] = {
@@ -71,11 +72,11 @@ class AssetOut(Schema):
 
     @staticmethod
     def resolve_tags(asset: Asset) -> list[str]:
-        return [tag.name for tag in asset.tags.all()]
+        return [tag.name for tag in prefetched(asset, "tags")]
 
     @staticmethod
     def resolve_depends_on(asset: Asset) -> list[str]:
-        return [other.ref for other in asset.depends_on.all()]
+        return [other.ref for other in prefetched(asset, "depends_on")]
 
 
 class AssetDetailOut(AssetOut):
@@ -83,7 +84,7 @@ class AssetDetailOut(AssetOut):
 
     @staticmethod
     def resolve_needed_by(asset: Asset) -> list[str]:
-        return [other.ref for other in asset.needed_by.all()]
+        return [other.ref for other in prefetched(asset, "needed_by")]
 
 
 class AssetIn(Schema):

@@ -27,6 +27,7 @@ from openisms.core import authz
 from openisms.core.actors import Actor
 from openisms.core.errors import NotFound
 from openisms.core.models import Membership, Organization, User
+from openisms.core.selectors import listed
 
 
 def _brief_assets() -> QuerySet[Asset]:
@@ -49,10 +50,14 @@ def asset_list(
     assets = (
         Asset.objects.filter(organization=org)
         .select_related("owner", "custodian", "classification")
-        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+        .prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr=listed("tags"))
+        )
     )
     if with_dependencies:
-        assets = assets.prefetch_related(Prefetch("depends_on", queryset=_brief_assets()))
+        assets = assets.prefetch_related(
+            Prefetch("depends_on", queryset=_brief_assets(), to_attr=listed("depends_on"))
+        )
     return order_assets(filter_assets(assets, f), f.sort)
 
 

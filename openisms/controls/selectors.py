@@ -23,6 +23,7 @@ from openisms.core import authz
 from openisms.core.actors import Actor
 from openisms.core.errors import NotFound
 from openisms.core.models import Organization
+from openisms.core.selectors import listed, prefetched
 from openisms.risks.choices import RiskStatus
 from openisms.risks.models import Risk, RiskControl
 
@@ -170,8 +171,16 @@ def _controls(org: Organization) -> QuerySet[Control]:
         Control.objects.filter(organization=org)
         .select_related("owner")
         .prefetch_related(
-            Prefetch("obligations", queryset=Obligation.objects.order_by("ref")),
-            Prefetch("links", queryset=ControlLink.objects.order_by("kind", "label")),
+            Prefetch(
+                "obligations",
+                queryset=Obligation.objects.order_by("ref"),
+                to_attr=listed("obligations"),
+            ),
+            Prefetch(
+                "links",
+                queryset=ControlLink.objects.order_by("kind", "label"),
+                to_attr=listed("links"),
+            ),
         )
     )
 
@@ -211,8 +220,8 @@ def soa_rows_unchecked(
     rows = []
     for control in _controls(org):
         refs, count = reasons.get(control.requirement_id or 0, none)
-        links = list(control.links.all())
-        rows.append(SoaRow(control, refs, list(control.obligations.all()), links, count))
+        links = prefetched(control, "links")
+        rows.append(SoaRow(control, refs, prefetched(control, "obligations"), links, count))
     return [row for row in rows if f.keep(row)]
 
 
@@ -270,7 +279,7 @@ def soa_row_get(*, actor: Actor, org: Organization, ref: str) -> SoaRow:
     refs: list[str] = []
     if control.requirement_id:
         refs = risk_reasons_for(org, control.requirement_id)
-    return SoaRow(control, refs, list(control.obligations.all()), list(control.links.all()))
+    return SoaRow(control, refs, prefetched(control, "obligations"), prefetched(control, "links"))
 
 
 def risk_reasons_for(org: Organization, requirement_id: int) -> list[str]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from openisms.core import authz
@@ -155,3 +156,22 @@ def audit_verbs(*, org: Organization) -> list[str]:
     if (seen_up_to, cached[1]) != head:
         cache.set(key, (*head, verbs), timeout=None)
     return sorted(verbs)
+
+
+def listed(name: str) -> str:
+    """The attribute a list's ``Prefetch(name, ..., to_attr=listed(name))`` fills: a plain
+    list, where a prefetch into the related manager builds a query per object (a quarter of a
+    10-row API call's time)."""
+    return f"prefetched_{name}"
+
+
+def prefetched(obj: Model, name: str) -> list[Any]:
+    """The rows of ``obj.<name>``: from the list ``listed(name)`` prefetched, else from the
+    related manager's prefetch cache, else read as usual."""
+    found: list[Any] | None = obj.__dict__.get(listed(name))
+    if found is not None:
+        return found
+    done: dict[str, Any] = getattr(obj, "_prefetched_objects_cache", {})
+    if name in done:
+        return list(done[name])
+    return list(getattr(obj, name).all())

@@ -17,6 +17,7 @@ from openisms.core import authz
 from openisms.core.actors import Actor
 from openisms.core.errors import NotFound
 from openisms.core.models import Membership, Organization, User
+from openisms.core.selectors import listed
 from openisms.risks.choices import OPEN_ACTION_STATUSES, RiskStatus
 from openisms.risks.filters import (
     ACTION_SORTS,
@@ -207,8 +208,14 @@ def _link_prefetches() -> tuple[Prefetch[Any], ...]:
 
 
 def with_links(risks: QuerySet[Risk]) -> QuerySet[Risk]:
-    """Fetch every risk's assets, threats, vulnerabilities and controls, one query each."""
-    return risks.prefetch_related(*_link_prefetches())
+    """Fetch every risk's assets, threats, vulnerabilities and controls, one query each, as
+    lists (``core.selectors.prefetched(risk, "assets")``, ``risk.prefetched_assets``)."""
+    return risks.prefetch_related(
+        *(
+            Prefetch(p.prefetch_through, queryset=p.queryset, to_attr=listed(p.prefetch_through))
+            for p in _link_prefetches()
+        )
+    )
 
 
 def risk_details() -> tuple[Prefetch[Any], ...]:

@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 
 from openisms.api.base import Pagination, actor, org_for
 from openisms.api.risks.common import BASE, ERRORS, router
+from openisms.core.selectors import prefetched
 from openisms.risks import selectors, services
 from openisms.risks.choices import (
     Severity,
@@ -252,7 +253,7 @@ class VulnerabilityOut(Schema):
 
     @staticmethod
     def resolve_assets(obj: Vulnerability) -> list[str]:
-        return [asset.ref for asset in obj.assets.all()]
+        return [asset.ref for asset in prefetched(obj, "assets")]
 
 
 class VulnerabilityIn(Schema):

@@ -19,6 +19,7 @@ from ninja.pagination import paginate
 from openisms.api.base import Pagination, actor, org_for
 from openisms.api.risks.common import BASE, ERRORS, router
 from openisms.core.models import Organization
+from openisms.core.selectors import prefetched
 from openisms.risks import exports, heatmap, selectors, services
 from openisms.risks.choices import (
     ActionStatus,
@@ -81,19 +82,19 @@ class RiskOut(Schema):
 
     @staticmethod
     def resolve_assets(obj: Risk) -> list[str]:
-        return [item.ref for item in obj.assets.all()]
+        return [item.ref for item in prefetched(obj, "assets")]
 
     @staticmethod
     def resolve_threats(obj: Risk) -> list[str]:
-        return [item.ref for item in obj.threats.all()]
+        return [item.ref for item in prefetched(obj, "threats")]
 
     @staticmethod
     def resolve_vulnerabilities(obj: Risk) -> list[str]:
-        return [item.ref for item in obj.vulnerabilities.all()]
+        return [item.ref for item in prefetched(obj, "vulnerabilities")]
 
     @staticmethod
     def resolve_controls(obj: Risk) -> list[str]:
-        return [item.ref for item in obj.controls.all()]
+        return [item.ref for item in prefetched(obj, "controls")]
 
     @staticmethod
     def resolve_methodology_version(obj: Risk) -> int | None:
@@ -170,11 +171,11 @@ class RiskDetailOut(RiskOut):
 
     @staticmethod
     def resolve_actions(obj: Risk) -> list[TreatmentAction]:
-        return list(obj.actions.all())
+        return prefetched(obj, "actions")
 
     @staticmethod
     def resolve_history(obj: Risk) -> list[RiskAssessment]:
-        return list(obj.assessments.all())
+        return prefetched(obj, "assessments")
 
 
 class RiskIn(Schema):

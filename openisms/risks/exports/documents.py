@@ -10,6 +10,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from openisms.core.selectors import prefetched
 from openisms.risks.exports.common import ExportInfo
 from openisms.risks.heatmap import HeatMap
 from openisms.risks.models import Methodology, Risk, TreatmentAction
@@ -104,7 +105,7 @@ def _risk_line(risk: Risk) -> list[str]:
         risk.title,
         risk.owner.display_name,
         risk.get_treatment_display() if risk.treatment else "not chosen",
-        ", ".join(c.ref for c in risk.controls.all()),
+        ", ".join(c.ref for c in prefetched(risk, "controls")),
         residual,
         risk.get_status_display(),
     ]
