@@ -488,9 +488,10 @@ class RiskControl(models.Model):
             models.UniqueConstraint(fields=("risk", "requirement"), name="riskcontrol_unique"),
         )
         indexes = (
-            models.Index(fields=("organization", "requirement"), name="riskcontrol_org_req"),
-            # The SoA reads the first risks that chose each control in risk order.
-            models.Index(fields=("organization", "risk"), name="riskcontrol_org_risk"),
+            # Each control's links in risk order: the SoA reads the first ones per control.
+            models.Index(
+                fields=("organization", "requirement", "risk"), name="riskcontrol_org_req_risk"
+            ),
         )
 
     def __str__(self) -> str:
