@@ -6,21 +6,20 @@ No ``from __future__ import annotations`` here: ninja reads the annotations at r
 import datetime as dt
 from typing import Any
 
-from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from ninja.pagination import paginate
+from pydantic import BaseModel
 
-from openisms.api.base import ErrorOut, Pagination, actor, org_for
+from openisms.api.base import ErrorOut, Pagination, Records, actor, org_for
 from openisms.assets import exports, selectors, services
 from openisms.assets.choices import AssetKind, LifecycleStatus
 from openisms.assets.filters import AssetFilters
 from openisms.assets.imports import import_file
 from openisms.assets.imports.reading import MAX_BYTES
-from openisms.assets.models import Asset
 from openisms.assets.rules import AssetInput
 from openisms.core.errors import ValidationError
-from openisms.core.selectors import prefetched
+from openisms.core.models import Organization
 
 router = Router(tags=["assets"])
 ERRORS: dict[int, type[ErrorOut]] = {
@@ -35,7 +34,9 @@ ERRORS: dict[int, type[ErrorOut]] = {
 CLEARABLE = ("custodian", "description", "location", "next_review", "external_id")
 
 
-class AssetOut(Schema):
+class AssetOut(BaseModel):
+    """An asset as the API answers it (read from ``selectors.asset_records``)."""
+
     ref: str
     external_id: str
     name: str
@@ -58,33 +59,14 @@ class AssetOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @staticmethod
-    def resolve_owner(asset: Asset) -> str:
-        return asset.owner.email
-
-    @staticmethod
-    def resolve_custodian(asset: Asset) -> str | None:
-        return asset.custodian.email if asset.custodian else None
-
-    @staticmethod
-    def resolve_classification(asset: Asset) -> str:
-        return asset.classification.name
-
-    @staticmethod
-    def resolve_tags(asset: Asset) -> list[str]:
-        return [tag.name for tag in prefetched(asset, "tags")]
-
-    @staticmethod
-    def resolve_depends_on(asset: Asset) -> list[str]:
-        return [other.ref for other in prefetched(asset, "depends_on")]
-
 
 class AssetDetailOut(AssetOut):
     needed_by: list[str]
 
-    @staticmethod
-    def resolve_needed_by(asset: Asset) -> list[str]:
-        return [other.ref for other in prefetched(asset, "needed_by")]
+
+def _record(org: Organization, key: int) -> dict[str, Any]:
+    """One asset, with the assets that need it, as the API answers it."""
+    return selectors.asset_records(org=org, ids=[key], with_needed_by=True)[0]
 
 
 class AssetIn(Schema):
@@ -203,32 +185,29 @@ def asset_import(
     summary="Assets, filtered and sorted as on the page",
 )
 @paginate(Pagination)
-def asset_list(request: HttpRequest, slug: str, filters: Query[AssetFilterIn]) -> list[Asset]:
+def asset_list(request: HttpRequest, slug: str, filters: Query[AssetFilterIn]) -> Records:
     org = org_for(request, slug)
-    return selectors.asset_list(  # type: ignore[return-value]
-        actor=actor(request),
-        org=org,
-        filters=AssetFilters(**filters.dict()),
-        with_dependencies=True,
+    keys = selectors.asset_list(
+        actor=actor(request), org=org, filters=AssetFilters(**filters.dict())
     )
+    return Records(keys, lambda ids: selectors.asset_records(org=org, ids=ids))
 
 
 @router.post(
     "/orgs/{slug}/assets", response={201: AssetDetailOut, **ERRORS}, summary="Add an asset"
 )
-def asset_create(request: HttpRequest, slug: str, payload: AssetIn) -> tuple[int, Asset]:
+def asset_create(request: HttpRequest, slug: str, payload: AssetIn) -> tuple[int, dict[str, Any]]:
     org = org_for(request, slug)
     asset = services.asset_create(actor=actor(request), org=org, data=AssetInput(**payload.dict()))
-    # The new asset already holds its people and label; only its links are read back.
-    prefetch_related_objects([asset], *selectors.asset_links())
-    return 201, asset
+    return 201, _record(org, asset.id)
 
 
 @router.get(
     "/orgs/{slug}/assets/{asset_ref}", response={200: AssetDetailOut, **ERRORS}, summary="One asset"
 )
-def asset_detail(request: HttpRequest, slug: str, asset_ref: str) -> Asset:
-    return selectors.asset_get(actor=actor(request), org=org_for(request, slug), ref=asset_ref)
+def asset_detail(request: HttpRequest, slug: str, asset_ref: str) -> dict[str, Any]:
+    org = org_for(request, slug)
+    return _record(org, selectors.asset_key(actor=actor(request), org=org, ref=asset_ref))
 
 
 @router.patch(
@@ -236,13 +215,15 @@ def asset_detail(request: HttpRequest, slug: str, asset_ref: str) -> Asset:
     response={200: AssetDetailOut, **ERRORS},
     summary="Change an asset (send the version you read: a stale one answers 409)",
 )
-def asset_update(request: HttpRequest, slug: str, asset_ref: str, payload: AssetPatch) -> Asset:
+def asset_update(
+    request: HttpRequest, slug: str, asset_ref: str, payload: AssetPatch
+) -> dict[str, Any]:
     org = org_for(request, slug)
     asset = selectors.asset_get(actor=actor(request), org=org, ref=asset_ref)
     services.asset_update(
         actor=actor(request), asset=asset, data=_patch_input(payload), version=payload.version
     )
-    return selectors.asset_get(actor=actor(request), org=org, ref=asset.ref)
+    return _record(org, asset.id)
 
 
 @router.delete(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import PageNumberPagination
@@ -61,9 +64,31 @@ class Pagination(PageNumberPagination):
     def paginate_queryset(
         self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
     ) -> Any:
-        result = super().paginate_queryset(queryset, pagination, request, **params)
-        result.update(page=pagination.page, page_size=self._get_page_size(pagination.page_size))
+        page_size = self._get_page_size(pagination.page_size)
+        if isinstance(queryset, Records):
+            bottom = (pagination.page - 1) * page_size
+            keys = queryset.keys.prefetch_related(None).values_list("pk", flat=True)
+            result = {
+                "items": queryset.read(list(keys[bottom : bottom + page_size])),
+                "count": queryset.keys.count(),
+            }
+        else:
+            result = super().paginate_queryset(queryset, pagination, request, **params)
+        result.update(page=pagination.page, page_size=page_size)
         return result
+
+
+@dataclass(frozen=True)
+class Records:
+    """A list answered in two steps: the filtered, sorted keys (sliced to the page), then
+    ``read(keys)``: that page as plain dicts, in the keys' order, for a pydantic model.
+
+    A page of model objects through ninja's per-attribute resolvers costs about 0.25 ms a
+    row; dicts validated by a plain pydantic model cost a tenth of that.
+    """
+
+    keys: QuerySet[Any]
+    read: Callable[[list[int]], list[dict[str, Any]]]
 
 
 class ErrorOut(Schema):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +11,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from openisms.assets import rules
-from openisms.assets.choices import CiaDimension
+from openisms.assets.choices import CiaDimension, Criticality
 from openisms.assets.filters import AssetFilters, filter_assets, order_assets
 from openisms.assets.models import (
     Asset,
@@ -27,7 +26,7 @@ from openisms.core import authz
 from openisms.core.actors import Actor
 from openisms.core.errors import NotFound
 from openisms.core.models import Membership, Organization, User
-from openisms.core.selectors import listed
+from openisms.core.selectors import grouped, listed
 
 
 def _brief_assets() -> QuerySet[Asset]:
@@ -169,19 +168,87 @@ class AssetRows:
     depends_on: dict[int, list[str]]
 
 
+def _tags_of(chosen: Any) -> dict[int, list[str]]:
+    """The tag names of the assets ``chosen`` (ids, or a query of ids, of one organisation).
+
+    Read by asset, not by organisation: the organisation's index would make SQLite, without
+    statistics, walk every link of the organisation for a page of ten assets.
+    """
+    links = AssetTag.objects.filter(asset__in=chosen)
+    return grouped(links, "asset_id", "tag__name", "tag__name")
+
+
+def _edges_of(chosen: Any, *, backwards: bool = False) -> dict[int, list[str]]:
+    """The refs each asset ``chosen`` depends on (``backwards``: the refs that need it)."""
+    near, far = ("depends_on", "asset") if backwards else ("asset", "depends_on")
+    edges = AssetDependency.objects.filter(**{f"{near}__in": chosen})
+    return grouped(edges, f"{near}_id", f"{far}__ref", f"{far}__number")
+
+
 def asset_rows(*, actor: Actor, org: Organization, filters: AssetFilters) -> AssetRows:
     """Every filtered asset (all pages) as values, with its tags and dependencies by id."""
     assets = asset_list(actor=actor, org=org, filters=filters).prefetch_related(None)
     rows = list(assets.values_list(*ROW_FIELDS))
     chosen = assets.values("id")
-    tags: dict[int, list[str]] = defaultdict(list)
-    links = AssetTag.objects.filter(organization=org, asset__in=chosen).order_by("tag__name")
-    for asset_id, name in links.values_list("asset_id", "tag__name"):
-        tags[asset_id].append(name)
-    depends_on: dict[int, list[str]] = defaultdict(list)
-    edges = AssetDependency.objects.filter(organization=org, asset__in=chosen)
-    for asset_id, ref in edges.order_by("depends_on__number").values_list(
-        "asset_id", "depends_on__ref"
-    ):
-        depends_on[asset_id].append(ref)
-    return AssetRows(rows, tags, depends_on)
+    return AssetRows(rows, _tags_of(chosen), _edges_of(chosen))
+
+
+#: What ``asset_records`` reads of each asset, and the name it gives the value.
+_RECORD_FIELDS = {
+    "ref": "ref",
+    "external_id": "external_id",
+    "name": "name",
+    "kind": "kind",
+    "description": "description",
+    "owner__email": "owner",
+    "custodian__email": "custodian",
+    "location": "location",
+    "classification__name": "classification",
+    "confidentiality": "confidentiality",
+    "integrity": "integrity",
+    "availability": "availability",
+    "criticality": "criticality",
+    "status": "status",
+    "next_review": "next_review",
+    "version": "version",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+}
+
+
+def asset_records(
+    *, org: Organization, ids: list[int], with_needed_by: bool = False
+) -> list[dict[str, Any]]:
+    """The assets ``ids`` (already allowed to the reader), in that order, as plain values.
+
+    What the API answers: no model objects, three or four queries whatever the number of
+    rows (a 1,000-row page as model objects costs five times as much).
+    """
+    found = Asset.objects.filter(organization=org, id__in=ids).values("id", *_RECORD_FIELDS)
+    by_id = {row["id"]: row for row in found}
+    found_ids = list(by_id)  # of ``org`` alone
+    tags, depends_on = _tags_of(found_ids), _edges_of(found_ids)
+    needed_by = _edges_of(found_ids, backwards=True) if with_needed_by else None
+    records = []
+    for pk in ids:
+        row = by_id.get(pk)
+        if row is None:
+            continue
+        record = {name: row[field] for field, name in _RECORD_FIELDS.items()}
+        record["criticality_label"] = Criticality(row["criticality"]).label
+        record["tags"] = tags.get(pk, [])
+        record["depends_on"] = depends_on.get(pk, [])
+        if needed_by is not None:
+            record["needed_by"] = needed_by.get(pk, [])
+        records.append(record)
+    return records
+
+
+def asset_key(*, actor: Actor, org: Organization, ref: str) -> int:
+    """The id of the asset ``ref`` if the actor may read it; NotFound otherwise."""
+    authz.require(actor, "assets.view", org)
+    found = Asset.objects.filter(organization=org, ref=rules.normalise_ref(ref) or ref)
+    key = found.values_list("id", flat=True).first()
+    if key is None:
+        raise NotFound(f"No asset {ref} in this organisation.")
+    return key

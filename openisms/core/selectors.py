@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,3 +176,16 @@ def prefetched(obj: Model, name: str) -> list[Any]:
     if name in done:
         return list(done[name])
     return list(getattr(obj, name).all())
+
+
+def grouped(links: QuerySet[Any], key: str, value: str, *ordering: str) -> dict[Any, list[Any]]:
+    """The ``value`` of every row of ``links``, listed by ``key``, in ``ordering``.
+
+    Sorted here rather than by the database: an ORDER BY on a joined table (the tag's name,
+    the asset's number) makes the planner walk that table's whole index instead of reading
+    the few links of one page (20 ms instead of 1 for ten risks).
+    """
+    found: dict[Any, list[Any]] = defaultdict(list)
+    for row in sorted(links.order_by().values_list(*ordering, key, value)):
+        found[row[-2]].append(row[-1])
+    return found

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import models
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from openisms.assets.models import Asset
@@ -17,7 +18,7 @@ from openisms.core import authz
 from openisms.core.actors import Actor
 from openisms.core.errors import NotFound
 from openisms.core.models import Membership, Organization, User
-from openisms.core.selectors import listed
+from openisms.core.selectors import grouped, listed
 from openisms.risks.choices import OPEN_ACTION_STATUSES, RiskStatus
 from openisms.risks.filters import (
     ACTION_SORTS,
@@ -34,7 +35,10 @@ from openisms.risks.models import (
     Methodology,
     Risk,
     RiskAssessment,
+    RiskAsset,
     RiskControl,
+    RiskThreat,
+    RiskVulnerability,
     Threat,
     TreatmentAction,
     Vulnerability,
@@ -220,10 +224,14 @@ def with_links(risks: QuerySet[Risk]) -> QuerySet[Risk]:
 
 def risk_details() -> tuple[Prefetch[Any], ...]:
     """What a risk's page and its API detail show beyond its row: links, actions, history."""
+    return (*_link_prefetches(), *risk_history())
+
+
+def risk_history() -> tuple[Prefetch[Any], ...]:
+    """A risk's treatment actions and its assessments (newest first), one query each."""
     actions = TreatmentAction.objects.select_related("owner").order_by("due_date", "id")
     history = RiskAssessment.objects.select_related("methodology", "assessed_by")
     return (
-        *_link_prefetches(),
         Prefetch("actions", queryset=actions),
         Prefetch("assessments", queryset=history.order_by("-assessed_at", "-id")),
     )
@@ -246,6 +254,55 @@ def risk_list(
     return with_links(risks) if links else risks
 
 
+#: Each link of a risk: its through model, the linked object's ref, and the order of the refs.
+_LINK_REFS: dict[str, tuple[type[models.Model], str, tuple[str, ...]]] = {
+    "assets": (RiskAsset, "asset__ref", ("asset__number",)),
+    "threats": (RiskThreat, "threat__ref", ("threat__position", "threat__ref")),
+    "vulnerabilities": (RiskVulnerability, "vulnerability__ref", ("vulnerability__number",)),
+    "controls": (RiskControl, "requirement__ref", ("requirement__order",)),
+}
+
+
+#: The references linked to each risk, by kind of link, then by risk id.
+Links = dict[str, dict[int, list[str]]]
+
+
+def link_refs(risk_ids: list[int]) -> Links:
+    """The refs linked to each of ``risk_ids`` (risks already allowed to the reader), by kind.
+
+    One query per kind and no model objects (an export reads 20,000 risks' links chunk by
+    chunk). Read by risk: the organisation's index would make SQLite, without statistics,
+    walk all 40,000 links of the organisation for a page of ten risks.
+    """
+    found: Links = {}
+    for name, (through, ref, ordering) in _LINK_REFS.items():
+        links = through._default_manager.filter(risk_id__in=risk_ids)
+        found[name] = grouped(links, "risk_id", ref, *ordering)
+    return found
+
+
+@dataclass(frozen=True)
+class RiskRecords:
+    """A page of risks for the API: the rows (with ``owner_email`` and ``methodology_version``
+    annotated, no joined objects) in the order asked, and the refs of their links."""
+
+    risks: list[Risk]
+    refs: Links
+
+
+def risk_records(*, org: Organization, ids: list[int]) -> RiskRecords:
+    """The risks ``ids`` of ``org``, in that order, and their links' refs: five queries.
+
+    Model objects for the links and a joined methodology per row (its JSON decoded a thousand
+    times) made a 1,000-risk page three times slower.
+    """
+    found = Risk.objects.filter(organization=org, id__in=ids).annotate(
+        owner_email=F("owner__email"), methodology_version=F("methodology__version")
+    )
+    by_id = {risk.id: risk for risk in found}
+    return RiskRecords([by_id[pk] for pk in ids if pk in by_id], link_refs(list(by_id)))
+
+
 def risk_get(*, actor: Actor, org: Organization, ref: str) -> Risk:
     """One risk with everything its page shows: links, actions and history; NotFound otherwise."""
     authz.require(actor, "risks.view", org)
@@ -258,6 +315,16 @@ def risk_get(*, actor: Actor, org: Organization, ref: str) -> Risk:
     if risk is None:
         raise NotFound(f"No risk {ref} in this organisation.")
     return risk
+
+
+def risk_key(*, actor: Actor, org: Organization, ref: str) -> int:
+    """The id of the risk ``ref`` if the actor may read it; NotFound otherwise."""
+    authz.require(actor, "risks.view", org)
+    found = Risk.objects.filter(organization=org, ref=normalise_ref(ref, "R"))
+    key = found.values_list("id", flat=True).first()
+    if key is None:
+        raise NotFound(f"No risk {ref} in this organisation.")
+    return key
 
 
 def risks_choosing_control(org: Organization, requirement: Requirement) -> QuerySet[Risk]:

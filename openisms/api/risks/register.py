@@ -13,10 +13,12 @@ from urllib.parse import urlencode
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Field, Query, Schema
 from ninja.pagination import paginate
+from pydantic import BaseModel
 
-from openisms.api.base import Pagination, actor, org_for
+from openisms.api.base import Pagination, Records, actor, org_for
 from openisms.api.risks.common import BASE, ERRORS, router
 from openisms.core.models import Organization
 from openisms.core.selectors import prefetched
@@ -40,7 +42,7 @@ from openisms.risks.rules import (
 # --- risks ------------------------------------------------------------------------------------
 
 
-class AcceptanceOut(Schema):
+class AcceptanceOut(BaseModel):
     level: str
     accepted_by: str
     accepted_at: dt.datetime | None
@@ -49,7 +51,9 @@ class AcceptanceOut(Schema):
     expired: bool
 
 
-class RiskOut(Schema):
+class RiskOut(BaseModel):
+    """A risk as the API answers it (built by ``_risk_out`` from ``selectors.risk_records``)."""
+
     ref: str
     title: str
     description: str
@@ -76,46 +80,70 @@ class RiskOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @staticmethod
-    def resolve_owner(obj: Risk) -> str:
-        return obj.owner.email
 
-    @staticmethod
-    def resolve_assets(obj: Risk) -> list[str]:
-        return [item.ref for item in prefetched(obj, "assets")]
+#: The values of ``RiskOut`` copied as they are from the risk's row.
+_COPIED = (
+    "ref",
+    "title",
+    "description",
+    "inherent_likelihood",
+    "inherent_impact",
+    "inherent_level",
+    "existing_controls",
+    "treatment",
+    "residual_likelihood",
+    "residual_impact",
+    "residual_level",
+    "status",
+    "next_review",
+    "version",
+    "created_at",
+    "updated_at",
+)
 
-    @staticmethod
-    def resolve_threats(obj: Risk) -> list[str]:
-        return [item.ref for item in prefetched(obj, "threats")]
 
-    @staticmethod
-    def resolve_vulnerabilities(obj: Risk) -> list[str]:
-        return [item.ref for item in prefetched(obj, "vulnerabilities")]
+def _acceptance(risk: Risk, today: dt.date) -> dict[str, Any] | None:
+    if risk.status != RiskStatus.ACCEPTED:
+        return None
+    return {
+        "level": risk.accepted_level,
+        "accepted_by": risk.accepted_by_label,
+        "accepted_at": risk.accepted_at,
+        "rationale": risk.acceptance_rationale,
+        "valid_until": risk.acceptance_valid_until,
+        "expired": risk.acceptance_expired(today),
+    }
 
-    @staticmethod
-    def resolve_controls(obj: Risk) -> list[str]:
-        return [item.ref for item in prefetched(obj, "controls")]
 
-    @staticmethod
-    def resolve_methodology_version(obj: Risk) -> int | None:
-        return obj.methodology.version if obj.methodology else None
+def _risk_out(risk: Any, refs: dict[str, dict[int, list[str]]], today: dt.date) -> dict[str, Any]:
+    """A risk of ``selectors.risk_records`` as the values of ``RiskOut``."""
+    out = {name: getattr(risk, name) for name in _COPIED}
+    out.update({name: found.get(risk.id, []) for name, found in refs.items()})
+    out.update(
+        owner=risk.owner_email,
+        methodology_version=risk.methodology_version,
+        affects=risk.affects,
+        due_for_review=risk.is_due_for_review(today),
+        acceptance=_acceptance(risk, today),
+    )
+    return out
 
-    @staticmethod
-    def resolve_due_for_review(obj: Risk) -> bool:
-        return obj.is_due_for_review()
 
-    @staticmethod
-    def resolve_acceptance(obj: Risk) -> dict[str, Any] | None:
-        if obj.status != RiskStatus.ACCEPTED:
-            return None
-        return {
-            "level": obj.accepted_level,
-            "accepted_by": obj.accepted_by_label,
-            "accepted_at": obj.accepted_at,
-            "rationale": obj.acceptance_rationale,
-            "valid_until": obj.acceptance_valid_until,
-            "expired": obj.acceptance_expired(),
-        }
+def risk_outs(org: Organization, ids: list[int]) -> list[dict[str, Any]]:
+    """The risks ``ids`` as the values of ``RiskOut``, in that order."""
+    found = selectors.risk_records(org=org, ids=ids)
+    today = timezone.localdate()
+    return [_risk_out(risk, found.refs, today) for risk in found.risks]
+
+
+def _detail(org: Organization, key: int) -> dict[str, Any]:
+    """One risk with its actions and history, read afresh (after a change too)."""
+    found = selectors.risk_records(org=org, ids=[key])
+    risk = found.risks[0]
+    prefetch_related_objects([risk], *selectors.risk_history())
+    out = _risk_out(risk, found.refs, timezone.localdate())
+    out.update(actions=prefetched(risk, "actions"), history=prefetched(risk, "assessments"))
+    return out
 
 
 class ActionOut(Schema):
@@ -168,14 +196,6 @@ class AssessmentOut(Schema):
 class RiskDetailOut(RiskOut):
     actions: list[ActionOut]
     history: list[AssessmentOut] = Field(description="every assessment, newest first")
-
-    @staticmethod
-    def resolve_actions(obj: Risk) -> list[TreatmentAction]:
-        return prefetched(obj, "actions")
-
-    @staticmethod
-    def resolve_history(obj: Risk) -> list[RiskAssessment]:
-        return prefetched(obj, "assessments")
 
 
 class RiskIn(Schema):
@@ -376,14 +396,16 @@ def treatment_plan(request: HttpRequest, slug: str, filters: Query[ActionFilterI
 
 @router.get(BASE, response={200: list[RiskOut], **ERRORS}, summary="Risks, filtered and sorted")
 @paginate(Pagination)
-def risk_list(request: HttpRequest, slug: str, filters: Query[RiskFilterIn]) -> Any:
-    return selectors.risk_list(
-        actor=actor(request), org=org_for(request, slug), filters=filters.to_filters()
+def risk_list(request: HttpRequest, slug: str, filters: Query[RiskFilterIn]) -> Records:
+    org = org_for(request, slug)
+    keys = selectors.risk_list(
+        actor=actor(request), org=org, filters=filters.to_filters(), links=False
     )
+    return Records(keys, lambda ids: risk_outs(org, ids))
 
 
 @router.post(BASE, response={201: RiskDetailOut, **ERRORS}, summary="Add a risk (and assess it)")
-def risk_create(request: HttpRequest, slug: str, payload: RiskIn) -> tuple[int, Risk]:
+def risk_create(request: HttpRequest, slug: str, payload: RiskIn) -> tuple[int, dict[str, Any]]:
     org = org_for(request, slug)
     values = payload.dict()
     given = {name: values.pop(name) for name in _ASSESSMENT_FIELDS}
@@ -393,9 +415,7 @@ def risk_create(request: HttpRequest, slug: str, payload: RiskIn) -> tuple[int, 
     risk = services.risk_create(
         actor=actor(request), org=org, data=RiskInput(**values), assessment=assessment
     )
-    # The new risk holds its owner and methodology already; only its links are read back.
-    prefetch_related_objects([risk], *selectors.risk_details())
-    return 201, risk
+    return 201, _detail(org, risk.id)
 
 
 @router.get(
@@ -403,8 +423,9 @@ def risk_create(request: HttpRequest, slug: str, payload: RiskIn) -> tuple[int, 
     response={200: RiskDetailOut, **ERRORS},
     summary="One risk with its actions and history",
 )
-def risk_detail(request: HttpRequest, slug: str, risk_ref: str) -> Risk:
-    return _risk(request, org_for(request, slug), risk_ref)
+def risk_detail(request: HttpRequest, slug: str, risk_ref: str) -> dict[str, Any]:
+    org = org_for(request, slug)
+    return _detail(org, selectors.risk_key(actor=actor(request), org=org, ref=risk_ref))
 
 
 @router.patch(
@@ -412,7 +433,9 @@ def risk_detail(request: HttpRequest, slug: str, risk_ref: str) -> Risk:
     response={200: RiskDetailOut, **ERRORS},
     summary="Change a risk (send the version you read: a stale one answers 409)",
 )
-def risk_update(request: HttpRequest, slug: str, risk_ref: str, payload: RiskPatch) -> Risk:
+def risk_update(
+    request: HttpRequest, slug: str, risk_ref: str, payload: RiskPatch
+) -> dict[str, Any]:
     org = org_for(request, slug)
     risk = _risk(request, org, risk_ref)
     sent = payload.dict(exclude_unset=True)
@@ -420,7 +443,7 @@ def risk_update(request: HttpRequest, slug: str, risk_ref: str, payload: RiskPat
     if "next_review" in sent and sent["next_review"] is None:
         sent["next_review"] = ""
     services.risk_update(actor=actor(request), risk=risk, data=RiskInput(**sent), version=version)
-    return _risk(request, org, risk.ref)
+    return _detail(org, risk.id)
 
 
 @router.delete(f"{BASE}/{{risk_ref}}", response={204: None, **ERRORS}, summary="Delete a risk")
@@ -435,7 +458,9 @@ def risk_delete(request: HttpRequest, slug: str, risk_ref: str) -> tuple[int, No
     response={200: RiskDetailOut, **ERRORS},
     summary="(Re)assess with the current methodology version",
 )
-def risk_assess(request: HttpRequest, slug: str, risk_ref: str, payload: AssessIn) -> Risk:
+def risk_assess(
+    request: HttpRequest, slug: str, risk_ref: str, payload: AssessIn
+) -> dict[str, Any]:
     org = org_for(request, slug)
     risk = _risk(request, org, risk_ref)
     values = payload.dict()
@@ -444,7 +469,7 @@ def risk_assess(request: HttpRequest, slug: str, risk_ref: str, payload: AssessI
     services.risk_assess(
         actor=actor(request), risk=risk, data=AssessmentInput(**values), version=version
     )
-    return _risk(request, org, risk.ref)
+    return _detail(org, risk.id)
 
 
 @router.post(
@@ -452,7 +477,9 @@ def risk_assess(request: HttpRequest, slug: str, risk_ref: str, payload: AssessI
     response={200: RiskDetailOut, **ERRORS},
     summary="Accept the risk's level (above the owner's criteria: top management only)",
 )
-def risk_accept(request: HttpRequest, slug: str, risk_ref: str, payload: AcceptIn) -> Risk:
+def risk_accept(
+    request: HttpRequest, slug: str, risk_ref: str, payload: AcceptIn
+) -> dict[str, Any]:
     org = org_for(request, slug)
     risk = _risk(request, org, risk_ref)
     services.risk_accept(
@@ -463,7 +490,7 @@ def risk_accept(request: HttpRequest, slug: str, risk_ref: str, payload: AcceptI
         decided_on=payload.decided_on,
         version=payload.version,
     )
-    return _risk(request, org, risk.ref)
+    return _detail(org, risk.id)
 
 
 @router.post(
@@ -471,13 +498,13 @@ def risk_accept(request: HttpRequest, slug: str, risk_ref: str, payload: AcceptI
     response={200: RiskDetailOut, **ERRORS},
     summary="Close a risk that no longer applies",
 )
-def risk_close(request: HttpRequest, slug: str, risk_ref: str, payload: CloseIn) -> Risk:
+def risk_close(request: HttpRequest, slug: str, risk_ref: str, payload: CloseIn) -> dict[str, Any]:
     org = org_for(request, slug)
     risk = _risk(request, org, risk_ref)
     services.risk_close(
         actor=actor(request), risk=risk, reason=payload.reason, version=payload.version
     )
-    return _risk(request, org, risk.ref)
+    return _detail(org, risk.id)
 
 
 class ActionIn(Schema):

@@ -8,7 +8,6 @@ of queries grows with the number of chunks, never with the number of risks.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -24,10 +23,6 @@ from openisms.risks.filters import ActionFilters, RiskFilters, due_for_review
 from openisms.risks.models import (
     Methodology,
     Risk,
-    RiskAsset,
-    RiskControl,
-    RiskThreat,
-    RiskVulnerability,
     TreatmentAction,
 )
 
@@ -109,33 +104,6 @@ def _yes(value: bool) -> str:
     return "yes" if value else ""
 
 
-#: link kind -> (through model, target field, order of the targets)
-_LINKS: dict[str, tuple[Any, str, str]] = {
-    "assets": (RiskAsset, "asset", "asset__number"),
-    "threats": (RiskThreat, "threat", "threat__position"),
-    "vulnerabilities": (RiskVulnerability, "vulnerability", "vulnerability__number"),
-    "controls": (RiskControl, "requirement", "requirement__order"),
-}
-Links = dict[str, dict[int, list[str]]]
-
-
-def link_refs(risk_ids: list[int]) -> Links:
-    """The references linked to each of ``risk_ids``, by kind: one query per kind, and no
-    model objects (an export of 20,000 risks reads these in bulk, chunk by chunk)."""
-    found: Links = {}
-    for name, (through, target, ordering) in _LINKS.items():
-        refs: dict[int, list[str]] = defaultdict(list)
-        rows = (
-            through.objects.filter(risk_id__in=risk_ids)
-            .order_by("risk_id", ordering)
-            .values_list("risk_id", f"{target}__ref")
-        )
-        for risk_id, ref in rows:
-            refs[risk_id].append(ref)
-        found[name] = refs
-    return found
-
-
 #: The columns an export reads: plain values, no model objects (20,000 rows stay cheap).
 REGISTER_FIELDS = (
     "id",
@@ -166,7 +134,9 @@ REGISTER_FIELDS = (
 )
 
 
-def risk_row(r: dict[str, Any], links: Links, methodologies: dict[int, Methodology]) -> list[Any]:
+def risk_row(
+    r: dict[str, Any], links: selectors.Links, methodologies: dict[int, Methodology]
+) -> list[Any]:
     """One risk (its ``REGISTER_FIELDS`` values) as the cells of a register row."""
     methodology = methodologies.get(r["methodology_id"] or 0)
     accepted = r["status"] == RiskStatus.ACCEPTED
@@ -212,7 +182,7 @@ def _level_text(methodology: Methodology | None, key: str, li: int | None, im: i
 
 
 def report_row(
-    r: dict[str, Any], links: Links, methodologies: dict[int, Methodology]
+    r: dict[str, Any], links: selectors.Links, methodologies: dict[int, Methodology]
 ) -> dict[str, Any]:
     """One risk as the plain texts of the report's register table."""
     methodology = methodologies.get(r["methodology_id"] or 0)
@@ -246,7 +216,7 @@ def report_rows(
     methodologies = selectors.methodology_map(org)
     rows = []
     for chunk in chunks(register_queryset(actor, org, filters, today)):
-        links = link_refs([row["id"] for row in chunk])
+        links = selectors.link_refs([row["id"] for row in chunk])
         rows += [report_row(row, links, methodologies) for row in chunk]
     return rows
 
@@ -278,7 +248,7 @@ def register_rows(
     """Every filtered risk as a row, streamed in chunks with their links read in bulk."""
     methodologies = selectors.methodology_map(org)
     for chunk in chunks(register_queryset(actor, org, filters, today)):
-        links = link_refs([row["id"] for row in chunk])
+        links = selectors.link_refs([row["id"] for row in chunk])
         for row in chunk:
             yield risk_row(row, links, methodologies)
 

@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 from django.core.management.base import CommandError
 
 from openisms.api.risks.library import MethodologyOut
-from openisms.api.risks.register import RiskOut
+from openisms.api.risks.register import RiskOut, risk_outs
 from openisms.cli.base import OpenismsCommand
 from openisms.core.errors import ValidationError
 from openisms.risks import exports, selectors, services
@@ -71,7 +71,8 @@ class Command(OpenismsCommand):
         chosen = {name: options[name] for name in FILTERS if options.get(name)}
         risks = selectors.risk_list(actor=self.actor, org=org, filters=RiskFilters(**chosen))
         if options["json"]:
-            self.emit_json([_json_of(RiskOut, risk) for risk in risks])
+            keys = list(risks.values_list("pk", flat=True))
+            self.emit_json([_json_of(RiskOut, out) for out in risk_outs(org, keys)])
             return
         for risk in risks:
             level = risk.residual_level or risk.inherent_level or "-"
