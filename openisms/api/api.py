@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 
 from openisms import __version__
 from openisms.api import assets, catalog, context, controls, core, errors, risks
-from openisms.api.base import AUTH
+from openisms.api.base import AUTH, FastJSONRenderer
 
 api = NinjaAPI(
     title="OpenISMS API",
@@ -16,6 +16,7 @@ api = NinjaAPI(
         '`page_size`. Errors are `{"detail": ..., "errors": {field: [messages]}}`.'
     ),
     auth=AUTH,
+    renderer=FastJSONRenderer(),
     urls_namespace="api",
     openapi_extra={"info": {"x-openisms-version": __version__}},
 )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from openisms.assets.models import Asset
 from openisms.assets.tests.factories import make_asset
@@ -79,6 +81,22 @@ def test_a_cycle_is_refused_showing_the_cycle(
     response = api_owner_a.send("PATCH", f"{URL}/A-0001", {"depends_on": ["A-0002"]})
     assert response.status_code == 422
     assert "A-0001 -> A-0002 -> A-0001" in response.json()["errors"]["depends_on"][0]
+
+
+def test_the_json_keeps_accented_text_and_iso_times(
+    api_owner_a: support.ApiClient, org_a: Organization
+) -> None:
+    made = api_owner_a.send(
+        "POST",
+        URL,
+        {"name": "Paie Zürich · Genève", "kind": "hardware", "owner": "owner@alpha.test"},
+    )
+    assert made.headers["Content-Type"].startswith("application/json")
+    assert "Paie Zürich · Genève".encode() in made.content  # UTF-8, not \u escapes
+    listed = api_owner_a.get(URL).json()["items"][0]
+    assert listed["name"] == "Paie Zürich · Genève"
+    created = dt.datetime.fromisoformat(listed["created_at"].replace("Z", "+00:00"))
+    assert created.tzinfo is not None and abs(created - timezone.now()) < dt.timedelta(minutes=5)
 
 
 def test_the_list_filters_sorts_and_pages(
