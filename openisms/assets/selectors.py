@@ -69,18 +69,27 @@ def asset_links() -> tuple[Prefetch[Any], ...]:
     )
 
 
-def asset_get(*, actor: Actor, org: Organization, ref: str) -> Asset:
-    """One asset by its reference, with its dependencies both ways; NotFound otherwise."""
+def _by_ref(actor: Actor, org: Organization, ref: str) -> QuerySet[Asset]:
+    """The asset ``ref`` of ``org`` (one or none), once the actor may read assets."""
     authz.require(actor, "assets.view", org)
-    found = (
-        Asset.objects.filter(organization=org, ref=rules.normalise_ref(ref) or ref)
-        .select_related("organization", "owner", "custodian", "classification")
-        .prefetch_related(*asset_links())
-        .first()
-    )
+    return Asset.objects.filter(organization=org, ref=rules.normalise_ref(ref) or ref)
+
+
+def _present(found: Any, ref: str) -> Any:
     if found is None:
         raise NotFound(f"No asset {ref} in this organisation.")
     return found
+
+
+def asset_get(*, actor: Actor, org: Organization, ref: str) -> Asset:
+    """One asset by its reference, with its dependencies both ways; NotFound otherwise."""
+    found = (
+        _by_ref(actor, org, ref)
+        .select_related("organization", "owner", "custodian", "classification")
+        .prefetch_related(*asset_links())
+    )
+    asset: Asset = _present(found.first(), ref)
+    return asset
 
 
 def classification_list(*, org: Organization) -> list[Classification]:
@@ -246,9 +255,5 @@ def asset_records(
 
 def asset_key(*, actor: Actor, org: Organization, ref: str) -> int:
     """The id of the asset ``ref`` if the actor may read it; NotFound otherwise."""
-    authz.require(actor, "assets.view", org)
-    found = Asset.objects.filter(organization=org, ref=rules.normalise_ref(ref) or ref)
-    key = found.values_list("id", flat=True).first()
-    if key is None:
-        raise NotFound(f"No asset {ref} in this organisation.")
+    key: int = _present(_by_ref(actor, org, ref).values_list("id", flat=True).first(), ref)
     return key

@@ -303,27 +303,32 @@ def risk_records(*, org: Organization, ids: list[int]) -> RiskRecords:
     return RiskRecords([by_id[pk] for pk in ids if pk in by_id], link_refs(list(by_id)))
 
 
+def _by_ref(actor: Actor, org: Organization, ref: str) -> QuerySet[Risk]:
+    """The risk ``ref`` of ``org`` (one or none), once the actor may read risks."""
+    authz.require(actor, "risks.view", org)
+    return Risk.objects.filter(organization=org, ref=normalise_ref(ref, "R"))
+
+
+def _present(found: Any, ref: str) -> Any:
+    if found is None:
+        raise NotFound(f"No risk {ref} in this organisation.")
+    return found
+
+
 def risk_get(*, actor: Actor, org: Organization, ref: str) -> Risk:
     """One risk with everything its page shows: links, actions and history; NotFound otherwise."""
-    authz.require(actor, "risks.view", org)
     found = (
-        Risk.objects.filter(organization=org, ref=normalise_ref(ref, "R"))
+        _by_ref(actor, org, ref)
         .select_related("organization", "owner", "methodology", "accepted_by")
         .prefetch_related(*risk_details())
     )
-    risk = found.first()
-    if risk is None:
-        raise NotFound(f"No risk {ref} in this organisation.")
+    risk: Risk = _present(found.first(), ref)
     return risk
 
 
 def risk_key(*, actor: Actor, org: Organization, ref: str) -> int:
     """The id of the risk ``ref`` if the actor may read it; NotFound otherwise."""
-    authz.require(actor, "risks.view", org)
-    found = Risk.objects.filter(organization=org, ref=normalise_ref(ref, "R"))
-    key = found.values_list("id", flat=True).first()
-    if key is None:
-        raise NotFound(f"No risk {ref} in this organisation.")
+    key: int = _present(_by_ref(actor, org, ref).values_list("id", flat=True).first(), ref)
     return key
 
 

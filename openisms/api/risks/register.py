@@ -115,7 +115,7 @@ def _acceptance(risk: Risk, today: dt.date) -> dict[str, Any] | None:
     }
 
 
-def _risk_out(risk: Any, refs: dict[str, dict[int, list[str]]], today: dt.date) -> dict[str, Any]:
+def _risk_out(risk: Any, refs: selectors.Links, today: dt.date) -> dict[str, Any]:
     """A risk of ``selectors.risk_records`` as the values of ``RiskOut``."""
     out = {name: getattr(risk, name) for name in _COPIED}
     out.update({name: found.get(risk.id, []) for name, found in refs.items()})
