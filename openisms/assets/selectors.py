@@ -26,7 +26,7 @@ from openisms.core import authz
 from openisms.core.actors import Actor
 from openisms.core.errors import NotFound
 from openisms.core.models import Membership, Organization, User
-from openisms.core.selectors import grouped, listed
+from openisms.core.selectors import computed_per_change, grouped, listed
 
 
 def _brief_assets() -> QuerySet[Asset]:
@@ -128,8 +128,14 @@ class AssetCounts:
 
 
 def asset_counts(*, org: Organization, today: dt.date | None = None) -> AssetCounts:
-    """Counts of assets, in one aggregate query."""
+    """Counts of assets as of the organisation's last change and today (read once per
+    change)."""
     today = today or timezone.localdate()
+    return computed_per_change(org, "asset-counts", lambda: _asset_counts(org, today), today)
+
+
+def _asset_counts(org: Organization, today: dt.date) -> AssetCounts:
+    """Counts of assets, in one aggregate query."""
     totals = Asset.objects.filter(organization=org).aggregate(
         total=Count("id"),
         high=Count("id", filter=Q(criticality__gte=3)),

@@ -10,6 +10,7 @@ from openisms.controls.choices import THEME_LABELS, Applicability, Implementatio
 from openisms.controls.filters import APPLICABLE_CHOICES, SoaFilters
 from openisms.controls.models import Control
 from openisms.controls.services import ControlInput
+from openisms.core.forms import PlainSelect, PlainTextInput
 from openisms.core.models import User
 
 _INPUT = {"class": "form-control"}
@@ -20,23 +21,23 @@ _DATE = {"class": "form-control", "type": "date"}
 class SoaFilterForm(forms.Form):
     """The filters above the SoA table, read from the URL."""
 
-    q = forms.CharField(required=False, label="Search", widget=forms.TextInput(attrs=_INPUT))
+    q = forms.CharField(required=False, label="Search", widget=PlainTextInput(attrs=_INPUT))
     theme = forms.ChoiceField(
         required=False,
         choices=[("", "Any theme"), *THEME_LABELS.items()],
-        widget=forms.Select(attrs=_SELECT),
+        widget=PlainSelect(attrs=_SELECT),
     )
     applicable = forms.ChoiceField(
         required=False,
         choices=[("", "Any"), *APPLICABLE_CHOICES],
-        widget=forms.Select(attrs=_SELECT),
+        widget=PlainSelect(attrs=_SELECT),
     )
     status = forms.ChoiceField(
         required=False,
         choices=[("", "Any status"), *ImplementationStatus.choices],
-        widget=forms.Select(attrs=_SELECT),
+        widget=PlainSelect(attrs=_SELECT),
     )
-    owner = forms.CharField(required=False, widget=forms.TextInput(attrs=_INPUT))
+    owner = forms.CharField(required=False, widget=PlainTextInput(attrs=_INPUT))
 
     def filters(self) -> SoaFilters:
         data = self.cleaned_data if self.is_valid() else {}
@@ -50,7 +51,7 @@ class ControlForm(forms.Form):
 
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
     applicability = forms.ChoiceField(
-        choices=Applicability.choices, widget=forms.Select(attrs=_SELECT)
+        choices=Applicability.choices, widget=PlainSelect(attrs=_SELECT)
     )
     exclusion_justification = forms.CharField(
         required=False,
@@ -68,12 +69,12 @@ class ControlForm(forms.Form):
     implementation_status = forms.ChoiceField(
         label="Implementation",
         choices=ImplementationStatus.choices,
-        widget=forms.Select(attrs=_SELECT),
+        widget=PlainSelect(attrs=_SELECT),
     )
     implementation_description = forms.CharField(
         required=False, widget=forms.Textarea(attrs={**_INPUT, "rows": 2})
     )
-    owner = forms.ChoiceField(required=False, widget=forms.Select(attrs=_SELECT))
+    owner = forms.ChoiceField(required=False, widget=PlainSelect(attrs=_SELECT))
     due_date = forms.DateField(required=False, widget=forms.DateInput(attrs=_DATE))
     last_review = forms.DateField(required=False, widget=forms.DateInput(attrs=_DATE))
 
@@ -121,8 +122,8 @@ def control_initial(control: Control) -> dict[str, Any]:
 class LinkForm(forms.Form):
     """Link a document, evidence item or web page to a control."""
 
-    kind = forms.ChoiceField(choices=LinkKind.choices, widget=forms.Select(attrs=_SELECT))
-    label = forms.CharField(max_length=200, widget=forms.TextInput(attrs=_INPUT))
+    kind = forms.ChoiceField(choices=LinkKind.choices, widget=PlainSelect(attrs=_SELECT))
+    label = forms.CharField(max_length=200, widget=PlainTextInput(attrs=_INPUT))
     url = forms.URLField(required=False, assume_scheme="https", widget=forms.URLInput(attrs=_INPUT))
     valid_until = forms.DateField(required=False, widget=forms.DateInput(attrs=_DATE))
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.db.models import Model, QuerySet
@@ -144,7 +145,7 @@ def audit_verbs(*, org: Organization) -> list[str]:
     """
     key = f"openisms:audit-verbs:{org.pk}"
     events = AuditEvent.objects.filter(organization=org)
-    head = events.order_by("-seq").values_list("seq", "hash").first()
+    head = _trail_head(org)
     if head is None:
         return []
     cached: tuple[int, str, frozenset[str]] = cache.get(key, (0, "", frozenset()))
@@ -157,6 +158,39 @@ def audit_verbs(*, org: Organization) -> list[str]:
     if (seen_up_to, cached[1]) != head:
         cache.set(key, (*head, verbs), timeout=None)
     return sorted(verbs)
+
+
+T = TypeVar("T")
+
+#: How long a value computed for one state of an organisation is kept at most: a safety net
+#: for a change made outside the services (a repair in the database shell).
+PER_CHANGE_TTL_SECONDS = 15 * 60
+
+
+def _trail_head(org: Organization) -> tuple[int, str] | None:
+    head: tuple[int, str] | None = (
+        AuditEvent.objects.filter(organization=org).order_by("-seq").values_list("seq", "hash")
+    ).first()
+    return head
+
+
+def computed_per_change(
+    org: Organization, name: str, compute: Callable[[], T], *key_parts: object
+) -> T:
+    """``compute()``, computed once per change of ``org`` and kept in the cache.
+
+    Every write of an organisation records an audit event, so the head of its trail (sequence
+    and hash: one index lookup) names the state a value was computed from; any write changes
+    the key. ``key_parts`` add what else the value depends on (today's date). The head is read
+    before the value, so a value kept under a head is never older than that head.
+    """
+    seq, digest = _trail_head(org) or (0, "")
+    key = f"openisms:{name}:{org.pk}:{seq}:{digest}:{':'.join(map(str, key_parts))}"
+    found: T | None = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, timeout=PER_CHANGE_TTL_SECONDS)
+    return found
 
 
 def listed(name: str) -> str:

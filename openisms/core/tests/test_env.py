@@ -44,6 +44,12 @@ def test_the_default_database_is_sqlite_in_wal_mode(tmp_path: Path) -> None:
     assert "busy_timeout" in config["OPTIONS"]["init_command"]
 
 
+@pytest.mark.parametrize("url", ["", "sqlite:////srv/isms.sqlite3"])
+def test_a_sqlite_connection_lasts_as_long_as_the_worker(tmp_path: Path, url: str) -> None:
+    config = env_database("DATABASE_URL", tmp_path / "db.sqlite3", env={"DATABASE_URL": url})
+    assert config["CONN_MAX_AGE"] is None
+
+
 def test_a_postgres_url_is_accepted() -> None:
     config = env_database(
         "DATABASE_URL", Path("x"), env={"DATABASE_URL": "postgres://u@127.0.0.1:5432/isms"}

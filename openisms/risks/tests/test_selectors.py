@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import pytest
+from django.utils import timezone
 
 from openisms.assets.tests.factories import make_asset
 from openisms.core.actors import SYSTEM
@@ -80,3 +84,20 @@ def test_filters_combine_and_name_a_bad_value(
     with pytest.raises(ValidationError) as caught:
         refs(status="done", sort="colour")
     assert set(caught.value.errors) == {"status", "sort"}
+
+
+def test_the_counts_are_read_once_per_change_and_follow_every_change(
+    org_a: Organization, method_a: Methodology, django_assert_num_queries: Any
+) -> None:
+    risk = make_risk(org_a, "Flood", assess=(2, 2))
+    first = selectors.risk_counts(org=org_a)
+    assert (first.open, first.unassessed) == (1, 0)
+    with django_assert_num_queries(1):  # the head of the audit trail, nothing else
+        assert selectors.risk_counts(org=org_a) == first
+    make_risk(org_a, "Fire")
+    assert selectors.risk_counts(org=org_a).unassessed == 1
+    later = timezone.localdate() + dt.timedelta(days=800)
+    assert selectors.risk_counts(org=org_a).due_for_review == 0
+    assert selectors.risk_counts(org=org_a, today=later).due_for_review == 1
+    services.risk_close(actor=SYSTEM, risk=risk, reason="moved out of the flood plain")
+    assert selectors.risk_counts(org=org_a).open == 1
