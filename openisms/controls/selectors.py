@@ -24,7 +24,7 @@ from openisms.core import authz
 from openisms.core.actors import Actor
 from openisms.core.errors import NotFound
 from openisms.core.models import Organization
-from openisms.core.selectors import listed, prefetched
+from openisms.core.selectors import computed_per_change, listed, prefetched
 from openisms.risks.choices import RiskStatus
 from openisms.risks.models import Risk, RiskControl
 
@@ -35,14 +35,24 @@ VIEW = "controls.view"
 RISK_REFS_LISTED = 25
 
 
-def risk_reasons(org: Organization, limit: int | None = None) -> dict[int, tuple[list[str], int]]:
+Reasons = dict[int, tuple[list[str], int]]
+
+
+def risk_reasons(org: Organization, limit: int | None = None) -> Reasons:
     """Requirement id -> (refs of the open risks that chose it, how many).
 
     Without ``limit``: every ref, in one query. With ``limit`` (the page, the API, exports and
     published versions): at most ``limit`` refs per control, the first made, in four queries
-    whatever the number of risks; the count is always the full one.
+    whatever the number of risks, read once per change of the organisation (25 ms for
+    20,000 risks on SQLite); the count is always the full one.
     """
-    found: dict[int, tuple[list[str], int]] = {}
+    if limit is None:
+        return _risk_reasons(org, None)
+    return computed_per_change(org, "risk-reasons", lambda: _risk_reasons(org, limit), limit)
+
+
+def _risk_reasons(org: Organization, limit: int | None) -> Reasons:
+    found: Reasons = {}
     if limit is None:
         chosen = RiskControl.objects.filter(organization=org).exclude(
             risk__status=RiskStatus.CLOSED

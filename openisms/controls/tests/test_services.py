@@ -153,3 +153,22 @@ def test_another_organisations_risks_are_no_reason(
     make_risk(org_b, controls=["A.5.7"], treatment="modify")
     assert _row(org_a, owner_a, "A.5.7").risk_refs == []
     assert support.MAX_QUERIES == 25
+
+
+def test_the_risk_reasons_are_read_once_per_change_and_follow_every_change(
+    org_a: Organization, owner_a: User, method_a: Methodology
+) -> None:
+    from django.core.cache import cache
+
+    def refs() -> list[str]:
+        rows = selectors.soa_rows(actor=owner_a, org=org_a)
+        return next(row for row in rows if row.control.ref == "A.5.7").risk_refs
+
+    risk = make_risk(org_a, "One", controls=["A.5.7"], treatment="modify")
+    cache.clear()
+    cold, first = support.count_queries(refs)
+    warm, again = support.count_queries(refs)
+    assert first == again == [risk.ref]
+    assert warm <= cold - 3  # the counts, the first links and their refs: kept
+    risk_services.risk_update(actor=owner_a, risk=risk, data=RiskInput(controls=[]))
+    assert refs() == []
