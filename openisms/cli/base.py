@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from argparse import ArgumentParser
 from typing import Any
 
@@ -15,7 +16,8 @@ from openisms.core.models import Organization
 
 
 class OpenismsCommand(BaseCommand):
-    """Calls ``run``; a DomainError becomes ``CommandError: <message>`` and exit code 1.
+    """Calls ``run``; a DomainError becomes a CommandError: on the console one line,
+    ``openisms <command>: <message>``, and exit code 1.
 
     Usage errors (unknown option, missing argument) exit with 2, from argparse.
     """
@@ -37,6 +39,19 @@ class OpenismsCommand(BaseCommand):
         except DomainError as error:
             raise CommandError(error.message) from None
         return None
+
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        """Django's, but an error on the console reads as the program's own message (Django
+        prints the exception's class name, ``CommandError:``, before it)."""
+        try:
+            result: str | None = super().execute(*args, **options)
+        except CommandError as error:
+            if not getattr(self, "_called_from_command_line", False) or options.get("traceback"):
+                raise
+            name = type(self).__module__.rsplit(".", 1)[-1].replace("_", "-")
+            self.stderr.write(f"openisms {name}: {error}")
+            sys.exit(error.returncode)
+        return result
 
     def run(self, **options: Any) -> None:
         raise NotImplementedError

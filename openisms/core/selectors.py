@@ -45,22 +45,32 @@ def organization_get(*, actor: Actor, slug: str, permission: str = "org.view") -
     return org
 
 
+#: How many organisations an error lists by name.
+KNOWN_LISTED = 10
+
+
+def _known() -> str:
+    slugs = list(Organization.objects.order_by("slug").values_list("slug", flat=True))
+    if not slugs:
+        return "none yet"
+    more = len(slugs) - KNOWN_LISTED
+    return ", ".join(slugs[:KNOWN_LISTED]) + (f" and {more} more" if more > 0 else "")
+
+
 def organization_resolve(slug: str | None) -> Organization:
     """For the console: the organisation named, or the only one when there is one."""
     if slug:
         org = Organization.objects.filter(slug=slug).first()
         if org is None:
-            known = ", ".join(Organization.objects.values_list("slug", flat=True)) or "none yet"
-            raise ValidationError.field("org", f"No organisation {slug!r}; known: {known}.")
+            raise ValidationError.field("org", f"No organisation {slug!r}; known: {_known()}.")
         return org
-    orgs = list(Organization.objects.order_by("slug")[:20])
+    orgs = list(Organization.objects.order_by("slug")[:2])
     if len(orgs) == 1:
         return orgs[0]
     if not orgs:
         raise ValidationError.field("org", "There is no organisation yet; run `openisms demo`.")
     raise ValidationError.field(
-        "org",
-        "Several organisations exist; pass --org with one of: " + ", ".join(o.slug for o in orgs),
+        "org", f"Several organisations exist; pass --org with one of: {_known()}."
     )
 
 

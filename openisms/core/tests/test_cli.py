@@ -78,6 +78,15 @@ def test_org_defaults_to_the_only_one_and_lists_them_otherwise(
         call_command("token", "create", "--user", owner_a.email, "--org", "gamma")
 
 
+def test_an_unknown_organisation_names_ten_known_and_counts_the_rest(db: None) -> None:
+    owner = support.make_user("owner@many.test")
+    for n in range(12):
+        support.make_org(f"Org {n:02}", f"org-{n:02}", owner.email)
+    expected = ", ".join(f"org-{n:02}" for n in range(10)) + " and 2 more"
+    with pytest.raises(CommandError, match=f"known: {expected}\\.$"):
+        call_command("token", "create", "--user", owner.email, "--org", "gamma")
+
+
 def test_token_for_a_non_member_is_refused(
     org_a: Organization, org_b: Organization, owner_b: User
 ) -> None:
@@ -113,6 +122,12 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
         timeout=60,
         check=False,
     )
+
+
+def test_a_refused_command_prints_one_line_that_names_the_command() -> None:
+    result = _cli("serve", "--workers", "0")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "openisms serve: --workers: must be at least 1"
 
 
 def test_a_usage_error_exits_with_2() -> None:
