@@ -137,9 +137,11 @@ def asset_counts(*, org: Organization, today: dt.date | None = None) -> AssetCou
 def _asset_counts(org: Organization, today: dt.date) -> AssetCounts:
     """Counts of assets, in one aggregate query."""
     totals = Asset.objects.filter(organization=org).aggregate(
-        total=Count("id"),
-        high=Count("id", filter=Q(criticality__gte=3)),
-        due=Count("id", filter=Q(next_review__lte=today, status__in=("planned", "in_use"))),
+        total=Count("*"),
+        high=Count("organization", filter=Q(criticality__gte=3)),
+        due=Count(
+            "organization", filter=Q(next_review__lte=today, status__in=("planned", "in_use"))
+        ),
     )
     return AssetCounts(totals["total"], totals["high"], totals["due"])
 

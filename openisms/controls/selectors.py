@@ -71,7 +71,7 @@ def _risk_reasons(org: Organization, limit: int | None) -> Reasons:
     closed = Risk.objects.filter(organization=org, status=RiskStatus.CLOSED).values("id")
     links = RiskControl.objects.filter(organization=org).exclude(risk_id__in=closed)
     counts = dict(
-        links.values("requirement_id").annotate(n=Count("id")).values_list("requirement_id", "n")
+        links.values("requirement_id").annotate(n=Count("*")).values_list("requirement_id", "n")
     )
     kept: dict[int, list[int]] = defaultdict(list)
     for requirement_id, risk_id in _first_links(org, list(counts), limit):

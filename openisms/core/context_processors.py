@@ -18,7 +18,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
         if user is None or not user.is_authenticated:
             return []
-        return list(memberships_of(user))
+        read: list[Any] | None = getattr(request, "memberships", None)  # by ``org_view``
+        return read if read is not None else list(memberships_of(user))
 
     return {
         "areas": AREAS,

@@ -17,6 +17,7 @@ from openisms.core import authz
 from openisms.core.choices import Role
 from openisms.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from openisms.core.models import Membership, Organization, User
+from openisms.core.selectors import memberships_of
 
 P = ParamSpec("P")
 R = TypeVar("R", bound=HttpResponse)
@@ -31,6 +32,7 @@ class OrgRequest(HttpRequest):
     user: User
     org: Organization
     role: Role
+    memberships: list[Membership]
 
 
 def org_view(
@@ -47,14 +49,14 @@ def org_view(
         def wrapped(request: HttpRequest, org_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            membership = (
-                Membership.objects.select_related("organization")
-                .filter(user=request.user, organization__slug=org_slug)
-                .first()
-            )
+            # All the user's memberships in one query: the page's organisation is among them,
+            # and the switcher in the page's header lists them (``my_memberships``).
+            memberships = list(memberships_of(request.user))
+            membership = next((m for m in memberships if m.organization.slug == org_slug), None)
             if membership is None:
                 raise Http404("No such organisation.")
             org_request = cast(OrgRequest, request)
+            org_request.memberships = memberships
             org_request.org, org_request.role = membership.organization, Role(membership.role)
             authz.remember_role(org_request.user, org_request.org, membership.role)
             if not authz.can(org_request.user, permission, org_request.org):

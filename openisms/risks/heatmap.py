@@ -32,7 +32,7 @@ def count_cells(risks: QuerySet[Risk], spec: MethodologySpec) -> Counts:
     counts: Counts = {}
     for kind in KINDS:
         columns = (f"{kind}_likelihood", f"{kind}_impact")
-        grouped = risks.order_by().values_list(*columns).annotate(n=Count("id"))
+        grouped = risks.order_by().values_list(*columns).annotate(n=Count("*"))
         found = {(li, im): n for li, im, n in grouped if li is not None and im is not None}
         counts[kind] = {cell: found.get(cell, 0) for cell in cells}
     return counts

@@ -52,7 +52,8 @@ def risk_list(request: OrgRequest) -> HttpResponse:
         request.GET or None, members=members, spec=current.parsed if current else None
     )
     filters = form.to_filters()
-    risks = selectors.risk_list(actor=request.user, org=request.org, filters=filters)
+    risks = selectors.risk_list(actor=request.user, org=request.org, filters=filters, links=False)
+    risks = selectors.with_links(risks, "assets", "controls")  # the columns the table shows
     context = {
         "form": form,
         "filters": filters,

@@ -69,7 +69,9 @@ class Command(OpenismsCommand):
     def _list(self, options: dict[str, Any]) -> None:
         org = self.organization(options)
         chosen = {name: options[name] for name in FILTERS if options.get(name)}
-        risks = selectors.risk_list(actor=self.actor, org=org, filters=RiskFilters(**chosen))
+        risks = selectors.risk_list(
+            actor=self.actor, org=org, filters=RiskFilters(**chosen), links=False
+        )
         if options["json"]:
             keys = list(risks.values_list("pk", flat=True))
             self.emit_json([_json_of(RiskOut, out) for out in risk_outs(org, keys)])
