@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
+from openisms.core.selectors import prefetched
 from openisms.risks.heatmap import text_colour
 from openisms.risks.methodology import MethodologySpec
 from openisms.risks.models import Methodology, Risk
@@ -87,6 +88,78 @@ def level_cell(spec: MethodologySpec, likelihood: int, impact: int) -> SafeStrin
         level.colour,
         text_colour(level.colour),
         level.label,
+    )
+
+
+DASH = mark_safe('<span class="text-secondary">—</span>')
+
+
+@register.simple_tag
+def risk_status(risk: Risk) -> SafeString:
+    """The status badge, and "due for review" (or "acceptance expired") when it is."""
+    status = format_html(
+        '<span class="badge bg-{}-lt text-nowrap">{}</span>',
+        risk.status_colour,
+        risk.get_status_display(),
+    )
+    if not risk.is_due_for_review():
+        return status
+    why = "Acceptance expired · due for review" if risk.acceptance_expired() else "Due for review"
+    return format_html(
+        '{} <span class="badge bg-red-lt text-nowrap" data-testid="review-due">{}</span>',
+        status,
+        why,
+    )
+
+
+def _stale_badge(methodology: Methodology | None) -> SafeString | str:
+    if methodology is None or methodology.is_current:
+        return ""
+    return format_html(
+        ' <span class="badge bg-yellow-lt" title="Assessed with methodology version {}">'
+        "v{} · to reassess</span>",
+        methodology.version,
+        methodology.version,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def risk_row(context: Any, risk: Risk) -> SafeString:
+    """One row of the register, written in Python: 50 rows through the template engine took
+    about 25 ms of the page's 60. Needs ``risk_base`` and ``asset_base`` in the context and
+    the risk's assets and controls prefetched (``selectors.with_links``)."""
+    assets = format_html_join(
+        "",
+        '<a class="badge bg-secondary-lt me-1" href="{}{}/" title="{}">{}</a>',
+        ((context["asset_base"], a.ref, a.name, a.ref) for a in prefetched(risk, "assets")),
+    )
+    controls = format_html_join(
+        "",
+        '<span class="badge bg-azure-lt me-1" title="{}">{}</span>',
+        ((c.title, c.ref) for c in prefetched(risk, "controls")),
+    )
+    treatment = (
+        format_html('<span title="{}">{}</span>', risk.get_treatment_display(), risk.treatment_word)
+        if risk.treatment
+        else DASH
+    )
+    return format_html(
+        '<tr data-testid="risk-row"><td class="text-nowrap"><a href="{}{}/">{}</a></td>'
+        "<td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
+        '<td>{}</td><td class="text-nowrap">{}</td></tr>',
+        context["risk_base"],
+        risk.ref,
+        risk.ref,
+        risk.title,
+        _stale_badge(risk.methodology),
+        risk.owner.display_name,
+        assets or DASH,
+        risk_level(risk, "inherent"),
+        risk_level(risk, "residual") if risk.residual_level else DASH,
+        treatment,
+        controls or DASH,
+        risk_status(risk),
+        risk.next_review.isoformat() if risk.next_review else "—",
     )
 
 
