@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from openisms.core.selectors import prefetched
-from openisms.risks.heatmap import text_colour
+from openisms.risks.heatmap import Cell, text_colour
 from openisms.risks.methodology import MethodologySpec
 from openisms.risks.models import Methodology, Risk
 
@@ -160,6 +160,44 @@ def risk_row(context: Any, risk: Risk) -> SafeString:
         controls or DASH,
         risk_status(risk),
         risk.next_review.isoformat() if risk.next_review else "—",
+    )
+
+
+@register.simple_tag
+def heat_cell(cell: Cell) -> SafeString:
+    """One cell of a heat map's SVG (a link to the register filtered to it, when it has one),
+    written in Python: 50 cells through the template engine took 15 ms."""
+    label = cell.label
+    shapes = format_html(
+        '<rect x="{}" y="{}" width="{}" height="{}" rx="4" fill="{}"><title>{}</title></rect>'
+        '<text x="{}" y="{}" text-anchor="middle" font-size="20" font-weight="700" fill="{}" '
+        'data-testid="heat-count">{}</text><text x="{}" y="{}" text-anchor="middle" '
+        'font-size="11" fill="{}">{}</text>',
+        cell.x,
+        cell.y,
+        cell.rect_w,
+        cell.rect_h,
+        cell.fill,
+        label,
+        cell.cx,
+        cell.count_y,
+        cell.ink,
+        cell.count,
+        cell.cx,
+        cell.label_y,
+        cell.ink,
+        cell.level.label,
+    )
+    if not cell.url:
+        return shapes
+    return format_html(
+        '<a href="{}" aria-label="{}" data-testid="heat-cell" data-likelihood="{}" '
+        'data-impact="{}">{}</a>',
+        cell.url,
+        label,
+        cell.likelihood,
+        cell.impact,
+        shapes,
     )
 
 

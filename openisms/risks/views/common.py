@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from openisms.core.web import OrgRequest, org_url, query_without
+from openisms.core.web import OrgRequest, query_without
 from openisms.risks.filters import RiskFilters
 
 
@@ -46,8 +46,7 @@ def form_page(
     return render(request, template, {"form": form, **context}, status=code)
 
 
-def register_url(request: OrgRequest, filters: RiskFilters) -> str:
-    """The register's address with ``filters`` in the query string."""
+def filtered_url(base: str, filters: RiskFilters) -> str:
+    """``base`` (the register's address) with ``filters`` in the query string."""
     query = urlencode(filters.query())
-    base = org_url("risks:register", request.org)
     return f"{base}?{query}" if query else base

@@ -22,7 +22,7 @@ from openisms.core.web import (
 from openisms.risks import exports, heatmap, selectors, services
 from openisms.risks.filters import OPEN, RiskFilters
 from openisms.risks.forms import ActionFilterForm, ActionForm, RiskFilterForm, action_initial
-from openisms.risks.views.common import form_page, register_url, sort_columns
+from openisms.risks.views.common import filtered_url, form_page, sort_columns
 
 ACTION_COLUMNS = (
     ("risk", "Risk"),
@@ -59,7 +59,8 @@ def heatmap_view(request: OrgRequest) -> HttpResponse:
         actor=request.user, org=request.org, version=base.methodology or current.version
     )
     risks = selectors.risk_list(actor=request.user, org=request.org, filters=base, links=False)
-    maps = heatmap.build_both(methodology, risks, lambda f: register_url(request, f), base)
+    register = org_url("risks:register", request.org)  # once, not once per cell
+    maps = heatmap.build_both(methodology, risks, lambda f: filtered_url(register, f), base)
     context = {
         "form": form,
         "maps": maps,
