@@ -17,6 +17,7 @@ from openisms.catalog.models import Requirement
 from openisms.core import authz
 from openisms.core.actors import Actor
 from openisms.core.errors import NotFound
+from openisms.core.lookups import among
 from openisms.core.models import Membership, Organization, User
 from openisms.core.selectors import computed_per_change, grouped, listed
 from openisms.risks.choices import OPEN_ACTION_STATUSES, RiskStatus
@@ -278,7 +279,7 @@ def link_refs(risk_ids: list[int]) -> Links:
     """
     found: Links = {}
     for name, (through, ref, ordering) in _LINK_REFS.items():
-        links = through._default_manager.filter(risk_id__in=risk_ids)
+        links = through._default_manager.filter(among("risk_id", risk_ids))
         found[name] = grouped(links, "risk_id", ref, *ordering)
     return found
 
@@ -298,7 +299,7 @@ def risk_records(*, org: Organization, ids: list[int]) -> RiskRecords:
     Model objects for the links and a joined methodology per row (its JSON decoded a thousand
     times) made a 1,000-risk page three times slower.
     """
-    found = Risk.objects.filter(organization=org, id__in=ids).annotate(
+    found = Risk.objects.filter(among("id", ids), organization=org).annotate(
         owner_email=F("owner__email"), methodology_version=F("methodology__version")
     )
     by_id = {risk.id: risk for risk in found}
