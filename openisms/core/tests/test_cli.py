@@ -150,6 +150,7 @@ def test_serve_starts_gunicorn_with_the_bind_and_workers(
     call_command("serve", "--bind", "127.0.0.1:8123", "--workers", "3")
     assert started[0][1:5] == ["openisms.wsgi:application", "--bind", "127.0.0.1:8123", "--workers"]
     assert started[0][5] == "3"
+    assert started[0][started[0].index("--timeout") + 1] == "120"  # the largest exports fit
     assert "http://127.0.0.1:8123/" in capsys.readouterr().out
 
 

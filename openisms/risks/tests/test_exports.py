@@ -138,6 +138,27 @@ def test_the_docx_treatment_plan_lists_each_action(
     assert action[:2] == ["R-0001", "Vault lock"] and action[-1] == "OVERDUE"
 
 
+def test_docx_tables_keep_each_value_in_its_cell_with_line_breaks_and_spaces() -> None:
+    from openisms.risks.exports.documents import _table
+
+    document = Document()
+    rows: list[list[object]] = [
+        ["R-0001", "two\nlines", None, " padded "],
+        ["R-0002", "tab\there", 3, ""],
+    ]
+    _table(document, ["Ref", "Text", "Empty", "Spaces"], rows)
+    saved = io.BytesIO()
+    document.save(saved)
+    table = Document(io.BytesIO(saved.getvalue())).tables[0]
+    assert [[c.text for c in row.cells] for row in table.rows] == [
+        ["Ref", "Text", "Empty", "Spaces"],
+        ["R-0001", "two\nlines", "", " padded "],
+        ["R-0002", "tab\there", "3", ""],
+    ]
+    assert all(run.bold for run in table.rows[0].cells[0].paragraphs[0].runs)
+    assert not any(run.bold for run in table.rows[1].cells[0].paragraphs[0].runs)
+
+
 def test_the_register_page_offers_the_exports_of_what_is_filtered(
     client_owner_a: object, org_a: Organization, register: None
 ) -> None:

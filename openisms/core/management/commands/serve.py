@@ -23,6 +23,10 @@ def _check_bind(bind: str) -> str:
     return bind
 
 
+#: How long a request may run before gunicorn restarts its worker.
+WORKER_TIMEOUT_SECONDS = 120
+
+
 class Command(OpenismsCommand):
     help = "Serve the web application and the API."
 
@@ -52,6 +56,10 @@ class Command(OpenismsCommand):
             "-",
             "--forwarded-allow-ips",
             "127.0.0.1",
+            # A worker silent this long is restarted. gunicorn's 30 s would cut off the
+            # largest exports (a PDF report of 2,000 risks takes about 40 s on two cores).
+            "--timeout",
+            str(WORKER_TIMEOUT_SECONDS),
         ]
         self.stdout.write(
             f"Serving OpenISMS on http://{bind}/ (gunicorn, {options['workers']} "
