@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from pydantic import BaseModel
 
 from openisms.core import services
 from openisms.core.actors import SYSTEM
@@ -91,3 +92,16 @@ def assert_constant_queries(
     assert small == large, f"{small} queries with 1 row but {large} with 200 rows"
     assert large <= max_queries, f"{large} queries; the budget is {max_queries}"
     return large
+
+
+def assert_api_rows(rows: list[dict[str, Any]], model: type[BaseModel]) -> None:
+    """Each row is what ``model`` would have written: valid, and unchanged by a round trip
+    through it (types, formats, keys and their order).
+
+    For the lists written as built (``openisms.api.base.paginated_records``).
+    """
+    assert rows, "no rows to check"
+    for row in rows:
+        written = model.model_validate(row).model_dump(mode="json")
+        assert list(row) == list(written), f"keys {list(row)} are not {list(written)}"
+        assert row == written

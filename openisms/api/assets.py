@@ -8,10 +8,9 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
-from ninja.pagination import paginate
 from pydantic import BaseModel
 
-from openisms.api.base import ErrorOut, Pagination, Records, actor, org_for
+from openisms.api.base import ErrorOut, Records, actor, org_for, paginated_records
 from openisms.assets import exports, selectors, services
 from openisms.assets.choices import AssetKind, LifecycleStatus
 from openisms.assets.filters import AssetFilters
@@ -64,9 +63,11 @@ class AssetDetailOut(AssetOut):
     needed_by: list[str]
 
 
-def _record(org: Organization, key: int) -> dict[str, Any]:
-    """One asset, with the assets that need it, as the API answers it."""
-    return selectors.asset_records(org=org, ids=[key], with_needed_by=True)[0]
+def _record(org: Organization, key: int, *, new: bool = False) -> dict[str, Any]:
+    """One asset, with the assets that need it, as the API answers it (an asset ``new`` in
+    this request is needed by none yet: not asked)."""
+    record = selectors.asset_records(org=org, ids=[key], with_needed_by=not new)[0]
+    return record | {"needed_by": []} if new else record
 
 
 class AssetIn(Schema):
@@ -184,7 +185,7 @@ def asset_import(
     response={200: list[AssetOut], **ERRORS},
     summary="Assets, filtered and sorted as on the page",
 )
-@paginate(Pagination)
+@paginated_records(AssetOut)
 def asset_list(request: HttpRequest, slug: str, filters: Query[AssetFilterIn]) -> Records:
     org = org_for(request, slug)
     keys = selectors.asset_list(
@@ -199,7 +200,7 @@ def asset_list(request: HttpRequest, slug: str, filters: Query[AssetFilterIn]) -
 def asset_create(request: HttpRequest, slug: str, payload: AssetIn) -> tuple[int, dict[str, Any]]:
     org = org_for(request, slug)
     asset = services.asset_create(actor=actor(request), org=org, data=AssetInput(**payload.dict()))
-    return 201, _record(org, asset.id)
+    return 201, _record(org, asset.id, new=True)
 
 
 @router.get(

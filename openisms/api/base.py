@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Schema
-from ninja.pagination import PageNumberPagination
+from ninja.pagination import PageNumberPagination, paginate
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import BaseModel
 from pydantic_core import to_json
 
 from openisms.core import authz, selectors, services
@@ -71,14 +73,22 @@ class Pagination(PageNumberPagination):
         if isinstance(queryset, Records):
             bottom = (pagination.page - 1) * page_size
             keys = queryset.keys.prefetch_related(None).values_list("pk", flat=True)
+            page = list(keys[bottom : bottom + page_size])
             result = {
-                "items": queryset.read(list(keys[bottom : bottom + page_size])),
-                "count": queryset.keys.count(),
+                "items": queryset.read(page),
+                "count": _count(queryset.keys, bottom, page, page_size),
             }
         else:
             result = super().paginate_queryset(queryset, pagination, request, **params)
         result.update(page=pagination.page, page_size=page_size)
         return result
+
+
+def _count(keys: QuerySet[Any], bottom: int, page: list[int], page_size: int) -> int:
+    """How many rows the list has: known without a query when this page is its last."""
+    if 0 < len(page) < page_size or (bottom == 0 and not page):
+        return bottom + len(page)
+    return keys.count()
 
 
 @dataclass(frozen=True)
@@ -108,3 +118,35 @@ class FastJSONRenderer(JSONRenderer):
 
     def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
         return to_json(data, fallback=NinjaJSONEncoder().default)
+
+
+RENDERER = FastJSONRenderer()
+CONTENT_TYPE = f"{RENDERER.media_type}; charset={RENDERER.charset}"
+
+
+def paginated_records(
+    item: type[BaseModel],
+) -> Callable[[Callable[..., Records]], Callable[..., HttpResponse]]:
+    """``@paginate(Pagination)`` for a view that answers ``Records`` of ``item``, the page
+    written as built, its rows' keys in ``item``'s order.
+
+    The rows are not validated again against ``item`` on the way out: the app's selectors
+    build them from typed columns, and validating and dumping 1,000 of them through pydantic
+    took 30 ms, two thirds of a 1,000-row page. The tests check such lists against their
+    schema (``tests.support.assert_api_rows``).
+    """
+    names = tuple(item.model_fields)
+
+    def decorate(view: Callable[..., Records]) -> Callable[..., HttpResponse]:
+        paged = paginate(Pagination)(view)
+
+        @functools.wraps(paged)
+        def answer(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            page = paged(request, **kwargs)
+            page["items"] = [{name: row[name] for name in names} for row in page["items"]]
+            body = RENDERER.render(request, page, response_status=200)
+            return HttpResponse(body, content_type=CONTENT_TYPE)
+
+        return answer
+
+    return decorate

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
 from openisms.core.errors import ValidationError
@@ -149,10 +149,20 @@ class RiskFilters:
         }
 
 
+def acceptance_expired(today: dt.date) -> Q:
+    """An accepted risk whose acceptance ran out before ``today``."""
+    return Q(status=RiskStatus.ACCEPTED, acceptance_valid_until__lt=today)
+
+
 def due_for_review(today: dt.date) -> Q:
     """Review date reached, or acceptance expired; never a closed risk."""
-    expired = Q(status=RiskStatus.ACCEPTED, acceptance_valid_until__lt=today)
-    return (Q(next_review__lte=today) | expired) & ~Q(status=RiskStatus.CLOSED)
+    return (Q(next_review__lte=today) | acceptance_expired(today)) & ~Q(status=RiskStatus.CLOSED)
+
+
+def flag(condition: Q) -> Case:
+    """``condition`` as a true/false column (never null: a null date is not a match), to
+    annotate rows read as values."""
+    return Case(When(condition, then=Value(True)), default=Value(False))
 
 
 def _search(risks: QuerySet[Risk], q: str) -> QuerySet[Risk]:

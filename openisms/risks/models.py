@@ -259,6 +259,19 @@ class VulnerabilityAsset(models.Model):
         return f"{self.vulnerability_id} -> {self.asset_id}"
 
 
+#: The information security properties a risk may hit, and the flags that say so.
+AFFECTS = (
+    ("confidentiality", "affects_confidentiality"),
+    ("integrity", "affects_integrity"),
+    ("availability", "affects_availability"),
+)
+
+
+def affected(values: dict[str, Any]) -> list[str]:
+    """The properties hit, as words, from a risk's values (a row or a model's fields)."""
+    return [name for name, flag in AFFECTS if values[flag]]
+
+
 class Risk(models.Model):
     """An information security risk (R-0001): what could happen, how bad, what is done about it.
 
@@ -397,15 +410,7 @@ class Risk(models.Model):
     @property
     def affects(self) -> list[str]:
         """The properties the risk hits, as words."""
-        return [
-            name
-            for name, hit in (
-                ("confidentiality", self.affects_confidentiality),
-                ("integrity", self.affects_integrity),
-                ("availability", self.affects_availability),
-            )
-            if hit
-        ]
+        return affected(vars(self))
 
     def acceptance_expired(self, today: dt.date | None = None) -> bool:
         """An accepted risk whose acceptance ran out before ``today``."""

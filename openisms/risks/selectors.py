@@ -26,9 +26,11 @@ from openisms.risks.filters import (
     SORTS,
     ActionFilters,
     RiskFilters,
+    acceptance_expired,
     due_for_review,
     filter_actions,
     filter_risks,
+    flag,
     order,
 )
 from openisms.risks.methodology import MethodologySpec
@@ -230,7 +232,7 @@ def risk_details() -> tuple[Prefetch[Any], ...]:
     return (*_link_prefetches(), *risk_history())
 
 
-def risk_history() -> tuple[Prefetch[Any], ...]:
+def risk_history() -> tuple[Prefetch[Any], Prefetch[Any]]:
     """A risk's treatment actions and its assessments (newest first), one query each."""
     actions = TreatmentAction.objects.select_related("owner").order_by("due_date", "id")
     history = RiskAssessment.objects.select_related("methodology", "assessed_by")
@@ -284,25 +286,59 @@ def link_refs(risk_ids: list[int]) -> Links:
     return found
 
 
+#: A risk's own columns that lists and exports read as values (no model objects).
+RISK_VALUES = (
+    "id",
+    "ref",
+    "title",
+    "description",
+    "affects_confidentiality",
+    "affects_integrity",
+    "affects_availability",
+    "inherent_likelihood",
+    "inherent_impact",
+    "inherent_level",
+    "existing_controls",
+    "treatment",
+    "residual_likelihood",
+    "residual_impact",
+    "residual_level",
+    "status",
+    "accepted_by_label",
+    "accepted_at",
+    "acceptance_valid_until",
+    "acceptance_rationale",
+    "next_review",
+)
+#: What the API reads of a risk besides.
+RECORD_FIELDS = (*RISK_VALUES, "accepted_level", "version", "created_at", "updated_at")
+
+
 @dataclass(frozen=True)
 class RiskRecords:
-    """A page of risks for the API: the rows (with ``owner_email`` and ``methodology_version``
-    annotated, no joined objects) in the order asked, and the refs of their links."""
+    """A page of risks for the API: the rows as values (``RECORD_FIELDS`` with ``owner_email``,
+    ``methodology_version``, ``due_for_review`` and ``acceptance_expired``) in the order
+    asked, and the refs of their links."""
 
-    risks: list[Risk]
+    risks: list[dict[str, Any]]
     refs: Links
 
 
-def risk_records(*, org: Organization, ids: list[int]) -> RiskRecords:
+def risk_records(*, org: Organization, ids: list[int], today: dt.date) -> RiskRecords:
     """The risks ``ids`` of ``org``, in that order, and their links' refs: five queries.
 
-    Model objects for the links and a joined methodology per row (its JSON decoded a thousand
-    times) made a 1,000-risk page three times slower.
+    Values, not model objects: building 1,000 risks (their foreign keys set one by one) cost
+    a third of a 1,000-row page. The review and acceptance dates are judged in SQL, by the
+    same conditions as the register's filters.
     """
-    found = Risk.objects.filter(among("id", ids), organization=org).annotate(
-        owner_email=F("owner__email"), methodology_version=F("methodology__version")
+    found = Risk.objects.filter(among("id", ids), organization=org).values(
+        *RECORD_FIELDS,
+        owner_email=F("owner__email"),
+        methodology_version=F("methodology__version"),
+        due_for_review=flag(due_for_review(today)),
+        acceptance_expired=flag(acceptance_expired(today)),
     )
-    by_id = {risk.id: risk for risk in found}
+    by_id = {risk["id"]: risk for risk in found}
     return RiskRecords([by_id[pk] for pk in ids if pk in by_id], link_refs(list(by_id)))
 
 

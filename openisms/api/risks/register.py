@@ -18,7 +18,7 @@ from ninja import Field, Query, Schema
 from ninja.pagination import paginate
 from pydantic import BaseModel
 
-from openisms.api.base import Pagination, Records, actor, org_for
+from openisms.api.base import Pagination, Records, actor, org_for, paginated_records
 from openisms.api.risks.common import BASE, ERRORS, router
 from openisms.core.models import Organization
 from openisms.core.selectors import prefetched
@@ -32,6 +32,7 @@ from openisms.risks.models import (
     Risk,
     RiskAssessment,
     TreatmentAction,
+    affected,
 )
 from openisms.risks.rules import (
     ActionInput,
@@ -81,68 +82,44 @@ class RiskOut(BaseModel):
     updated_at: dt.datetime
 
 
-#: The values of ``RiskOut`` copied as they are from the risk's row.
-_COPIED = (
-    "ref",
-    "title",
-    "description",
-    "inherent_likelihood",
-    "inherent_impact",
-    "inherent_level",
-    "existing_controls",
-    "treatment",
-    "residual_likelihood",
-    "residual_impact",
-    "residual_level",
-    "status",
-    "next_review",
-    "version",
-    "created_at",
-    "updated_at",
-)
-
-
-def _acceptance(risk: Risk, today: dt.date) -> dict[str, Any] | None:
-    if risk.status != RiskStatus.ACCEPTED:
+def _acceptance(risk: dict[str, Any]) -> dict[str, Any] | None:
+    if risk["status"] != RiskStatus.ACCEPTED:
         return None
     return {
-        "level": risk.accepted_level,
-        "accepted_by": risk.accepted_by_label,
-        "accepted_at": risk.accepted_at,
-        "rationale": risk.acceptance_rationale,
-        "valid_until": risk.acceptance_valid_until,
-        "expired": risk.acceptance_expired(today),
+        "level": risk["accepted_level"],
+        "accepted_by": risk["accepted_by_label"],
+        "accepted_at": risk["accepted_at"],
+        "rationale": risk["acceptance_rationale"],
+        "valid_until": risk["acceptance_valid_until"],
+        "expired": risk["acceptance_expired"],
     }
 
 
-def _risk_out(risk: Any, refs: selectors.Links, today: dt.date) -> dict[str, Any]:
-    """A risk of ``selectors.risk_records`` as the values of ``RiskOut``."""
-    out = {name: getattr(risk, name) for name in _COPIED}
-    out.update({name: found.get(risk.id, []) for name, found in refs.items()})
-    out.update(
-        owner=risk.owner_email,
-        methodology_version=risk.methodology_version,
-        affects=risk.affects,
-        due_for_review=risk.is_due_for_review(today),
-        acceptance=_acceptance(risk, today),
-    )
-    return out
+def _risk_out(risk: dict[str, Any], refs: selectors.Links) -> dict[str, Any]:
+    """A risk of ``selectors.risk_records`` with the values of ``RiskOut`` (and more)."""
+    key = risk["id"]
+    links = {name: found.get(key, []) for name, found in refs.items()}
+    computed = {"owner": risk["owner_email"], "affects": affected(risk)}
+    return risk | links | computed | {"acceptance": _acceptance(risk)}
 
 
 def risk_outs(org: Organization, ids: list[int]) -> list[dict[str, Any]]:
     """The risks ``ids`` as the values of ``RiskOut``, in that order."""
-    found = selectors.risk_records(org=org, ids=ids)
-    today = timezone.localdate()
-    return [_risk_out(risk, found.refs, today) for risk in found.risks]
+    found = selectors.risk_records(org=org, ids=ids, today=timezone.localdate())
+    return [_risk_out(risk, found.refs) for risk in found.risks]
 
 
-def _detail(org: Organization, key: int) -> dict[str, Any]:
-    """One risk with its actions and history, read afresh (after a change too)."""
-    found = selectors.risk_records(org=org, ids=[key])
-    risk = found.risks[0]
-    prefetch_related_objects([risk], *selectors.risk_history())
-    out = _risk_out(risk, found.refs, timezone.localdate())
-    out.update(actions=prefetched(risk, "actions"), history=prefetched(risk, "assessments"))
+def _detail(org: Organization, key: int, *, new: bool = False) -> dict[str, Any]:
+    """One risk with its actions and history, read afresh (after a change too; a risk ``new``
+    in this request has no actions yet: not asked)."""
+    out = risk_outs(org, [key])[0]
+    risk = Risk(pk=key, ref=out["ref"])  # all that its actions show of it (``ActionOut.risk``)
+    actions, history = selectors.risk_history()
+    prefetch_related_objects([risk], *([history] if new else [actions, history]))
+    out.update(
+        actions=[] if new else prefetched(risk, "actions"),
+        history=prefetched(risk, "assessments"),
+    )
     return out
 
 
@@ -395,7 +372,7 @@ def treatment_plan(request: HttpRequest, slug: str, filters: Query[ActionFilterI
 
 
 @router.get(BASE, response={200: list[RiskOut], **ERRORS}, summary="Risks, filtered and sorted")
-@paginate(Pagination)
+@paginated_records(RiskOut)
 def risk_list(request: HttpRequest, slug: str, filters: Query[RiskFilterIn]) -> Records:
     org = org_for(request, slug)
     keys = selectors.risk_list(
@@ -415,7 +392,7 @@ def risk_create(request: HttpRequest, slug: str, payload: RiskIn) -> tuple[int, 
     risk = services.risk_create(
         actor=actor(request), org=org, data=RiskInput(**values), assessment=assessment
     )
-    return 201, _detail(org, risk.id)
+    return 201, _detail(org, risk.id, new=True)
 
 
 @router.get(

@@ -9,6 +9,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from openisms.api.assets import AssetOut
 from openisms.assets.models import Asset
 from openisms.assets.tests.factories import make_asset
 from openisms.assets.tests.test_import import csv_bytes
@@ -107,6 +108,7 @@ def test_the_list_filters_sorts_and_pages(
     make_asset(org_a, "Charlie", kind="hardware", tags="office")
     body = api_owner_a.get(f"{URL}?kind=site&sort=name").json()
     assert [a["name"] for a in body["items"]] == ["Alpha", "Bravo"] and body["count"] == 2
+    support.assert_api_rows(body["items"], AssetOut)
     assert [a["ref"] for a in api_owner_a.get(f"{URL}?tag=office&sort=-ref").json()["items"]] == [
         "A-0003",
         "A-0001",
@@ -114,6 +116,10 @@ def test_the_list_filters_sorts_and_pages(
     assert api_owner_a.get(f"{URL}?criticality=3%2B").json()["count"] == 1
     paged = api_owner_a.get(f"{URL}?page_size=2&page=2").json()
     assert paged["page"] == 2 and paged["page_size"] == 2 and len(paged["items"]) == 1
+    assert paged["count"] == 3  # the last page: counted from the rows before it
+    beyond = api_owner_a.get(f"{URL}?page_size=2&page=5").json()
+    assert (beyond["items"], beyond["count"]) == ([], 3)
+    assert api_owner_a.get(f"{URL}?kind=software").json()["count"] == 0
     bad = api_owner_a.get(f"{URL}?sort=colour&criticality=9")
     assert bad.status_code == 422 and set(bad.json()["errors"]) == {"sort", "criticality"}
 

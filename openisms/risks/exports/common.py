@@ -12,14 +12,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from openisms.core.actors import Actor, actor_label
 from openisms.core.models import Organization
 from openisms.risks import selectors
 from openisms.risks.choices import OPEN_ACTION_STATUSES, ActionStatus, RiskStatus, TreatmentOption
-from openisms.risks.filters import ActionFilters, RiskFilters, due_for_review
+from openisms.risks.filters import ActionFilters, RiskFilters, due_for_review, flag
 from openisms.risks.models import (
     Methodology,
     Risk,
@@ -106,30 +106,10 @@ def _yes(value: bool) -> str:
 
 #: The columns an export reads: plain values, no model objects (20,000 rows stay cheap).
 REGISTER_FIELDS = (
-    "id",
-    "ref",
-    "title",
-    "description",
+    *selectors.RISK_VALUES,
     "owner__email",
     "owner__full_name",
-    "affects_confidentiality",
-    "affects_integrity",
-    "affects_availability",
     "methodology_id",
-    "inherent_likelihood",
-    "inherent_impact",
-    "inherent_level",
-    "existing_controls",
-    "treatment",
-    "residual_likelihood",
-    "residual_impact",
-    "residual_level",
-    "status",
-    "accepted_by_label",
-    "accepted_at",
-    "acceptance_valid_until",
-    "acceptance_rationale",
-    "next_review",
     "due",
 )
 
@@ -226,8 +206,11 @@ def register_queryset(
 ) -> QuerySet[Risk, dict[str, Any]]:
     """The filtered risks as ``REGISTER_FIELDS`` values; "due for review" computed in SQL."""
     risks = selectors.risk_list(actor=actor, org=org, filters=filters, links=False, today=today)
-    due = ExpressionWrapper(due_for_review(today), output_field=BooleanField())
-    return risks.select_related(None).annotate(due=due).values(*REGISTER_FIELDS)
+    return (
+        risks.select_related(None)
+        .annotate(due=flag(due_for_review(today)))
+        .values(*REGISTER_FIELDS)
+    )
 
 
 def chunks(items: QuerySet[Any, T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -313,9 +296,7 @@ def plan_rows(
     actor: Actor, org: Organization, risks: RiskFilters | None, today: dt.date
 ) -> Iterator[list[Any]]:
     """Every treatment action as a row, streamed."""
-    overdue = ExpressionWrapper(
-        Q(status__in=OPEN_ACTION_STATUSES, due_date__lt=today), output_field=BooleanField()
-    )
+    overdue = flag(Q(status__in=OPEN_ACTION_STATUSES, due_date__lt=today))
     rows = plan_queryset(actor, org, risks).annotate(overdue=overdue).values(*PLAN_FIELDS)
     for row in rows.iterator(chunk_size=CHUNK):
         yield action_row(row)

@@ -33,12 +33,19 @@ def replace_links(
     owner: models.Model,
     target_field: str,
     targets: Iterable[models.Model],
+    *,
+    new: bool = False,
 ) -> None:
-    """Make ``owner``'s links in ``through`` exactly ``targets`` (two queries at most)."""
+    """Make ``owner``'s links in ``through`` exactly ``targets`` (two queries at most; one
+    for an owner ``new`` in this transaction, which has no links yet)."""
     wanted = {target.pk: target for target in targets}
-    existing = set(
-        through._default_manager.filter(**{owner_field: owner}).values_list(
-            f"{target_field}_id", flat=True
+    existing = (
+        set()
+        if new
+        else set(
+            through._default_manager.filter(**{owner_field: owner}).values_list(
+                f"{target_field}_id", flat=True
+            )
         )
     )
     gone = existing - set(wanted)

@@ -73,10 +73,10 @@ def snapshot(risk: Risk, links: dict[str, list[str]]) -> dict[str, Any]:
     }
 
 
-def _write_links(risk: Risk, links: dict[str, list[Any]]) -> None:
+def _write_links(risk: Risk, links: dict[str, list[Any]], *, new: bool = False) -> None:
     for name, targets in links.items():
         through, field = _THROUGH[name]
-        replace_links(through, risk.organization, "risk", risk, field, targets)
+        replace_links(through, risk.organization, "risk", risk, field, targets, new=new)
 
 
 def current_methodology(org: Organization) -> Methodology:
@@ -310,7 +310,7 @@ def create_risk(
     if cleaned.values.get("next_review"):
         risk.next_review = cleaned.values["next_review"]
     risk.save()
-    _write_links(risk, cleaned.links)
+    _write_links(risk, cleaned.links, new=True)
     if assessed is not None:
         _record_assessment(actor, risk, assessed.note)
     refs_given = {name: [t.ref for t in found] for name, found in cleaned.links.items()}

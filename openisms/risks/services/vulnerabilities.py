@@ -72,7 +72,9 @@ def vulnerability_create(
     _check_dates(vulnerability)
     vulnerability.save()
     assets = cleaned.links.get("assets", [])
-    replace_links(VulnerabilityAsset, org, "vulnerability", vulnerability, "asset", assets)
+    replace_links(
+        VulnerabilityAsset, org, "vulnerability", vulnerability, "asset", assets, new=True
+    )
     data_after = _snapshot(vulnerability, [a.ref for a in assets])
     audit.record(actor=actor, verb="vulnerability.created", target=vulnerability, data=data_after)
     return vulnerability

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+
+from django.utils import timezone
 
 from openisms.assets.models import Asset
 from openisms.assets.tests.factories import make_asset, owner_email
-from openisms.core.actors import SYSTEM
+from openisms.core.actors import SYSTEM, Actor
 from openisms.core.models import Organization
 from openisms.risks import services
 from openisms.risks.models import Methodology, Risk, TreatmentAction, Vulnerability
@@ -39,6 +42,18 @@ def make_risk(
         )
     return services.risk_create(
         actor=SYSTEM, org=org, data=RiskInput(title=title, **values), assessment=assessment
+    )
+
+
+def accept_until_yesterday(risk: Risk, actor: Actor) -> Risk:
+    """Accept ``risk`` as decided last year, valid until yesterday: the acceptance ran out."""
+    today = timezone.localdate()
+    return services.risk_accept(
+        actor=actor,
+        risk=risk,
+        rationale="Accepted last year.",
+        decided_on=today - dt.timedelta(days=400),
+        valid_until=today - dt.timedelta(days=1),
     )
 
 

@@ -16,7 +16,7 @@ from openisms.risks import selectors, services
 from openisms.risks.filters import RiskFilters
 from openisms.risks.models import Methodology, Risk
 from openisms.risks.rules import AssessmentInput
-from openisms.risks.tests.factories import make_risk
+from openisms.risks.tests.factories import accept_until_yesterday, make_risk
 from tests import support
 
 pytestmark = pytest.mark.django_db
@@ -104,14 +104,7 @@ def test_an_expired_acceptance_shows_the_risk_as_due_for_review(
 ) -> None:
     risk = make_risk(org_a, "Old acceptance", assess=(2, 2))
     make_risk(org_a, "Fresh", assess=(2, 2))
-    today = timezone.localdate()
-    services.risk_accept(
-        actor=owner_a,
-        risk=risk,
-        rationale="Accepted last year.",
-        decided_on=today - dt.timedelta(days=400),
-        valid_until=today - dt.timedelta(days=1),
-    )
+    accept_until_yesterday(risk, owner_a)
     risk.refresh_from_db()
     assert risk.acceptance_expired() and risk.is_due_for_review()
     due = selectors.risk_list(actor=owner_a, org=org_a, filters=RiskFilters(review_due=True))

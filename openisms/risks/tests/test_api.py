@@ -3,10 +3,13 @@ treatment actions, heat map and exports; the same rules as the pages; constant q
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from openisms.api.risks.register import RiskOut
 from openisms.assets.tests.factories import make_asset
 from openisms.core.actors import SYSTEM
 from openisms.core.choices import Role
@@ -15,6 +18,7 @@ from openisms.risks import services
 from openisms.risks.models import Methodology, Risk
 from openisms.risks.rules import ThreatInput
 from openisms.risks.tests.factories import (
+    accept_until_yesterday,
     linked_risks,
     make_action,
     make_methodology,
@@ -107,6 +111,33 @@ def test_a_risk_is_created_assessed_treated_and_accepted(
     assert accepted.status_code == 200
     assert accepted.json()["acceptance"]["level"] == "low"
     assert accepted.json()["acceptance"]["accepted_by"] == owner_a.email
+
+
+def test_the_list_says_which_risks_are_due_for_review_and_whose_acceptance_ran_out(
+    api_owner_a: support.ApiClient, org_a: Organization, owner_a: User, method_a: Methodology
+) -> None:
+    today = timezone.localdate()
+    make_risk(org_a, "Never assessed")  # no review date: not due (false, not null)
+    make_risk(org_a, "Review passed", next_review=today - dt.timedelta(days=1))
+    make_risk(org_a, "Review ahead", next_review=today + dt.timedelta(days=30))
+    lapsed = make_risk(org_a, "Acceptance ran out", assess=(2, 2))
+    accept_until_yesterday(lapsed, owner_a)
+    closed = make_risk(org_a, "Closed", next_review=today - dt.timedelta(days=1))
+    services.risk_close(actor=SYSTEM, risk=closed, reason="Asset retired.")
+    items = api_owner_a.get(f"{URL}?page_size=10").json()["items"]
+    support.assert_api_rows(items, RiskOut)
+    due = {r["title"]: r["due_for_review"] for r in items}
+    assert due == {
+        "Never assessed": False,
+        "Review passed": True,
+        "Review ahead": False,
+        "Acceptance ran out": True,
+        "Closed": False,
+    }
+    accepted = {r["title"]: r["acceptance"] for r in items if r["acceptance"]}
+    assert list(accepted) == ["Acceptance ran out"]
+    assert accepted["Acceptance ran out"]["expired"] is True
+    assert accepted["Acceptance ran out"]["accepted_by"] == owner_a.email
 
 
 def test_errors_are_named_by_field_and_a_stale_version_is_a_conflict(
