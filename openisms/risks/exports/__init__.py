@@ -15,8 +15,8 @@ from openisms.risks import heatmap, selectors
 from openisms.risks.exports import documents, spreadsheet
 from openisms.risks.exports.common import (
     export_info,
-    plan_queryset,
     plan_rows,
+    plan_values,
     register_queryset,
     register_rows,
     report_rows,
@@ -111,16 +111,13 @@ def export_risks(
     elif file_format == "pdf":
         _check_report_size(register_queryset(actor, org, filters, today).count())
         maps = _maps(actor, org, current, filters)
-        content = documents.write_pdf(info, current, maps, report_rows(actor, org, filters, today))
+        rows = list(report_rows(actor, org, filters, today))
+        content = documents.write_pdf(info, current, maps, rows)
     else:
-        # The owner joined, the controls prefetched; methodologies from one map, not a
-        # joined copy (its JSON decoded) per risk.
-        chosen = selectors.risk_list(actor=actor, org=org, filters=filters, links=False)
-        risks = selectors.with_links(
-            chosen.select_related(None).select_related("owner"), "controls"
+        content = documents.write_docx(
+            info,
+            report_rows(actor, org, filters, today),
+            plan_values(actor, org, filters, today),
         )
-        actions = list(plan_queryset(actor, org, filters))
-        methodologies = selectors.methodology_map(org)
-        content = documents.write_docx(info, list(risks), actions, today, methodologies)
     name = f"{org.slug}-{NAMES[file_format]}-{today.isoformat()}.{file_format}"
     return content, name

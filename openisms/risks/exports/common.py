@@ -8,7 +8,7 @@ of queries grows with the number of chunks, never with the number of risks.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -30,6 +30,7 @@ CHUNK = 2000
 T = TypeVar("T")
 _STATUSES = dict(RiskStatus.choices)
 _TREATMENTS = {value: value.capitalize() for value in TreatmentOption.values}
+_TREATMENT_LABELS = dict(TreatmentOption.choices)
 _ACTION_STATUSES = dict(ActionStatus.choices)
 
 
@@ -180,6 +181,7 @@ def report_row(
             methodology, r["inherent_level"], r["inherent_likelihood"], r["inherent_impact"]
         ),
         "treatment": _TREATMENTS.get(r["treatment"], ""),
+        "treatment_in_full": _TREATMENT_LABELS.get(r["treatment"], "not chosen"),
         "controls": ", ".join(links["controls"].get(r["id"], ())),
         "residual": _level_text(
             methodology, r["residual_level"], r["residual_likelihood"], r["residual_impact"]
@@ -187,18 +189,6 @@ def report_row(
         "status": status,
         "next_review": r["next_review"],
     }
-
-
-def report_rows(
-    actor: Actor, org: Organization, filters: RiskFilters, today: dt.date
-) -> list[dict[str, Any]]:
-    """Every filtered risk as a row of the report (links read in bulk, chunk by chunk)."""
-    methodologies = selectors.methodology_map(org)
-    rows = []
-    for chunk in chunks(register_queryset(actor, org, filters, today)):
-        links = selectors.link_refs([row["id"] for row in chunk])
-        rows += [report_row(row, links, methodologies) for row in chunk]
-    return rows
 
 
 def register_queryset(
@@ -225,15 +215,36 @@ def chunks(items: QuerySet[Any, T], size: int = CHUNK) -> Iterator[list[T]]:
         yield chunk
 
 
+Row = TypeVar("Row")
+
+
+def _each_risk(
+    actor: Actor,
+    org: Organization,
+    filters: RiskFilters,
+    today: dt.date,
+    row: Callable[[dict[str, Any], selectors.Links, dict[int, Methodology]], Row],
+) -> Iterator[Row]:
+    """Every filtered risk made a ``row``, streamed in chunks with their links read in bulk."""
+    methodologies = selectors.methodology_map(org)
+    for chunk in chunks(register_queryset(actor, org, filters, today)):
+        links = selectors.link_refs([r["id"] for r in chunk])
+        for r in chunk:
+            yield row(r, links, methodologies)
+
+
 def register_rows(
     actor: Actor, org: Organization, filters: RiskFilters, today: dt.date
 ) -> Iterator[list[Any]]:
-    """Every filtered risk as a row, streamed in chunks with their links read in bulk."""
-    methodologies = selectors.methodology_map(org)
-    for chunk in chunks(register_queryset(actor, org, filters, today)):
-        links = selectors.link_refs([row["id"] for row in chunk])
-        for row in chunk:
-            yield risk_row(row, links, methodologies)
+    """Every filtered risk as the cells of a register row, streamed."""
+    return _each_risk(actor, org, filters, today, risk_row)
+
+
+def report_rows(
+    actor: Actor, org: Organization, filters: RiskFilters, today: dt.date
+) -> Iterator[dict[str, Any]]:
+    """Every filtered risk as the texts of the report's and the treatment plan's tables."""
+    return _each_risk(actor, org, filters, today, report_row)
 
 
 PLAN_HEADERS = [
@@ -272,7 +283,7 @@ def action_row(a: dict[str, Any]) -> list[Any]:
         a["title"],
         a["owner__email"] or "",
         a["due_date"],
-        _ACTION_STATUSES.get(a["status"], a["status"]),
+        action_status(a["status"]),
         a["progress"],
         _yes(a["overdue"]),
         a["completed_on"],
@@ -292,11 +303,22 @@ def plan_queryset(
     return actions.order_by("risk__number", "due_date", "id")
 
 
+def plan_values(
+    actor: Actor, org: Organization, risks: RiskFilters | None, today: dt.date
+) -> Iterator[dict[str, Any]]:
+    """Every treatment action as its ``PLAN_FIELDS`` values (and the owner's name), streamed."""
+    overdue = flag(Q(status__in=OPEN_ACTION_STATUSES, due_date__lt=today))
+    actions = plan_queryset(actor, org, risks).annotate(overdue=overdue)
+    return actions.values(*PLAN_FIELDS, "owner__full_name").iterator(chunk_size=CHUNK)
+
+
 def plan_rows(
     actor: Actor, org: Organization, risks: RiskFilters | None, today: dt.date
 ) -> Iterator[list[Any]]:
-    """Every treatment action as a row, streamed."""
-    overdue = flag(Q(status__in=OPEN_ACTION_STATUSES, due_date__lt=today))
-    rows = plan_queryset(actor, org, risks).annotate(overdue=overdue).values(*PLAN_FIELDS)
-    for row in rows.iterator(chunk_size=CHUNK):
-        yield action_row(row)
+    """Every treatment action as the cells of a row, streamed."""
+    return (action_row(values) for values in plan_values(actor, org, risks, today))
+
+
+def action_status(status: str) -> str:
+    """An action's status in words."""
+    return _ACTION_STATUSES.get(status, status)

@@ -139,24 +139,29 @@ def test_the_docx_treatment_plan_lists_each_action(
 
 
 def test_docx_tables_keep_each_value_in_its_cell_with_line_breaks_and_spaces() -> None:
-    from openisms.risks.exports.documents import _table
+    from openisms.risks.exports.documents import DocxTables
 
-    document = Document()
+    tables = DocxTables(Document())
     rows: list[list[object]] = [
         ["R-0001", "two\nlines", None, " padded "],
         ["R-0002", "tab\there", 3, ""],
+        ["R-0003", "<b>&amp; \x07bell", "Zürich · \u00d7", "  "],
     ]
-    _table(document, ["Ref", "Text", "Empty", "Spaces"], rows)
-    saved = io.BytesIO()
-    document.save(saved)
-    table = Document(io.BytesIO(saved.getvalue())).tables[0]
-    assert [[c.text for c in row.cells] for row in table.rows] == [
+    tables.add(["Ref", "Text", "Empty", "Spaces"], iter(rows))
+    tables.add(["Second"], ([f"row {n}"] for n in range(1200)))  # flushed in chunks
+    saved = Document(io.BytesIO(tables.save()))
+    first, second = saved.tables
+    assert [[c.text for c in row.cells] for row in first.rows] == [
         ["Ref", "Text", "Empty", "Spaces"],
         ["R-0001", "two\nlines", "", " padded "],
         ["R-0002", "tab\there", "3", ""],
+        ["R-0003", "<b>&amp; bell", "Zürich · \u00d7", "  "],
     ]
-    assert all(run.bold for run in table.rows[0].cells[0].paragraphs[0].runs)
-    assert not any(run.bold for run in table.rows[1].cells[0].paragraphs[0].runs)
+    assert all(run.bold for run in first.rows[0].cells[0].paragraphs[0].runs)
+    assert not any(run.bold for run in first.rows[1].cells[0].paragraphs[0].runs)
+    assert first.style is not None and first.style.name == "Light Grid Accent 1"
+    texts = [row.cells[0].text for row in second.rows]
+    assert texts[0] == "Second" and texts[1:] == [f"row {n}" for n in range(1200)]
 
 
 def test_the_register_page_offers_the_exports_of_what_is_filtered(
