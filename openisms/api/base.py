@@ -73,22 +73,14 @@ class Pagination(PageNumberPagination):
         if isinstance(queryset, Records):
             bottom = (pagination.page - 1) * page_size
             keys = queryset.keys.prefetch_related(None).values_list("pk", flat=True)
-            page = list(keys[bottom : bottom + page_size])
             result = {
-                "items": queryset.read(page),
-                "count": _count(queryset.keys, bottom, page, page_size),
+                "items": queryset.read(list(keys[bottom : bottom + page_size])),
+                "count": queryset.keys.count(),
             }
         else:
             result = super().paginate_queryset(queryset, pagination, request, **params)
         result.update(page=pagination.page, page_size=page_size)
         return result
-
-
-def _count(keys: QuerySet[Any], bottom: int, page: list[int], page_size: int) -> int:
-    """How many rows the list has: known without a query when this page is its last."""
-    if 0 < len(page) < page_size or (bottom == 0 and not page):
-        return bottom + len(page)
-    return keys.count()
 
 
 @dataclass(frozen=True)

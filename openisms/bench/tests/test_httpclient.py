@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from openisms.bench import wrk
 from openisms.bench.httpclient import HttpError, Session, load_test, time_requests
 
 LOGIN_PAGE = b'<form><input name="csrfmiddlewaretoken" value="tok"></form>'
@@ -76,7 +77,28 @@ def test_timed_requests_and_a_load_test_count_requests_and_errors(port: int) -> 
     assert len(time_requests(session, "/a", 5, warmup=1).values) == 5
     result = load_test(lambda: Session("127.0.0.1", port), ["/a", "/fail"], 3, 0.3)
     summary = result.as_dict()
-    assert summary["requests"] > 0
-    assert result.errors > 0
-    assert result.first_error == "HTTP 500 on /fail"
-    assert result.rps > 0
+    assert summary["requests"] > 0 and summary["client"] == "python"
+    assert result.errors > 0 and result.first_error == "HTTP 500 on /fail"
+    assert 0 < result.p50 <= result.p95 <= result.p99 and result.rps > 0
+
+
+@pytest.mark.skipif(not wrk.available(), reason="wrk is not installed (apt-get install wrk)")
+def test_wrk_sends_the_paths_in_turn_and_counts_what_failed(port: int) -> None:
+    result = wrk.load_test(f"http://127.0.0.1:{port}", {"X-Test": "1"}, ["/a", "/fail"], 2, 1)
+    assert result.client == "wrk" and result.requests > 0
+    assert result.errors > 0 and "HTTP status errors" in result.first_error
+    assert 0 < result.p50 <= result.p99 and 0.5 < result.seconds < 5
+
+
+def test_the_wrk_script_takes_only_plain_paths_and_its_result_is_read() -> None:
+    lua = wrk.script(["/api/v1/orgs/x/assets?page_size=10&page=2"])
+    assert '"/api/v1/orgs/x/assets?page_size=10&page=2"' in lua and "done = function" in lua
+    with pytest.raises(ValueError, match="cannot be given"):
+        wrk.script(['/a"); os.exit(1) --'])
+    printed = "Running 1s test\nOPENISMS-LOAD 1000 2000000 0 1 0 10 0 4000 9000 20000\n"
+    result = wrk.parse(printed, 20)
+    assert (result.requests, result.errors, result.seconds) == (990, 11, 2.0)
+    assert (result.p50, result.p95, result.p99) == (0.004, 0.009, 0.02)
+    assert result.rps == 495 and result.first_error == "1 read errors, 10 HTTP status errors"
+    with pytest.raises(ValueError, match="no result"):
+        wrk.parse("unable to connect", 20)
