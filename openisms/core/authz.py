@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from openisms.core.actors import Actor, ServiceActor
 from openisms.core.choices import Role, TokenScope
 from openisms.core.errors import NotFound, PermissionDenied
+from openisms.core.lookups import unique_or_none
 from openisms.core.models import Membership, Organization
 
 if TYPE_CHECKING:
@@ -85,10 +86,8 @@ def role_of(actor: Actor, org: Organization) -> Role | None:
         return None
     cache: dict[int, Role | None] = actor.__dict__.setdefault(_ROLE_CACHE, {})
     if org.pk not in cache:
-        role = (
-            Membership.objects.filter(user=actor, organization=org)
-            .values_list("role", flat=True)
-            .first()
+        role = unique_or_none(
+            Membership.objects.filter(user=actor, organization=org).values_list("role", flat=True)
         )
         cache[org.pk] = Role(role) if role else None
     return cache[org.pk]

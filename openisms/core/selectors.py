@@ -15,6 +15,7 @@ from django.utils import timezone
 from openisms.core import authz
 from openisms.core.actors import Actor, ServiceActor
 from openisms.core.errors import NotFound, ValidationError
+from openisms.core.lookups import unique_or_none
 from openisms.core.models import ApiToken, AuditEvent, Membership, Organization, User
 
 
@@ -38,7 +39,7 @@ def organization_get(*, actor: Actor, slug: str, permission: str = "org.view") -
     if token is not None and token.organization.slug == slug:
         org: Organization | None = token.organization  # read with the token: no query
     else:
-        org = Organization.objects.filter(slug=slug).first()
+        org = unique_or_none(Organization.objects.filter(slug=slug))
     if org is None:
         raise NotFound("No such organisation.")
     authz.require(actor, permission, org)
@@ -60,7 +61,7 @@ def _known() -> str:
 def organization_resolve(slug: str | None) -> Organization:
     """For the console: the organisation named, or the only one when there is one."""
     if slug:
-        org = Organization.objects.filter(slug=slug).first()
+        org = unique_or_none(Organization.objects.filter(slug=slug))
         if org is None:
             raise ValidationError.field("org", f"No organisation {slug!r}; known: {_known()}.")
         return org

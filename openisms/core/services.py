@@ -17,6 +17,7 @@ from openisms.core import audit, authz
 from openisms.core.actors import Actor, ServiceActor
 from openisms.core.choices import Role, TokenScope
 from openisms.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from openisms.core.lookups import unique_or_none
 from openisms.core.models import ApiToken, Membership, Organization, User
 from openisms.core.signals import organization_created
 
@@ -280,10 +281,8 @@ def api_token_authenticate(secret: str) -> ApiToken | None:
     """The usable token with this secret, or None; notes its last use (to the minute)."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("user", "organization")
-        .filter(digest=_digest(secret))
-        .first()
+    token = unique_or_none(
+        ApiToken.objects.select_related("user", "organization").filter(digest=_digest(secret))
     )
     if token is None or not token.is_usable() or not token.user.is_active:
         return None

@@ -1,4 +1,4 @@
-"""``__in_ids``: the rows of ``__in``, the ids sent as one parameter."""
+"""``__in_ids``: the rows of ``__in``, the ids sent as one parameter; ``unique_or_none``."""
 
 from __future__ import annotations
 
@@ -8,8 +8,11 @@ from django.test.utils import CaptureQueriesContext
 
 from openisms.assets.models import Asset, AssetTag
 from openisms.assets.tests.factories import make_asset
-from openisms.core.lookups import among
-from openisms.core.models import Organization
+from openisms.core import authz
+from openisms.core.choices import Role
+from openisms.core.lookups import among, unique_or_none
+from openisms.core.models import Organization, User
+from tests import support
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +36,16 @@ def test_among_takes_a_list_of_ids_or_a_query_and_follows_foreign_keys(
     by_query = AssetTag.objects.filter(among("asset_id", Asset.objects.filter(pk=kept.pk)))
     assert [t.asset_id for t in by_list] == [t.asset_id for t in by_query] == [kept.id]
     assert other.id not in {t.asset_id for t in AssetTag.objects.filter(among("asset", [kept.id]))}
+
+
+def test_a_members_role_is_read_alone_without_sorting_or_joins(
+    org_a: Organization, owner_a: User
+) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        assert authz.role_of(owner_a, org_a) == Role.OWNER
+    (sql,) = [q["sql"] for q in queries.captured_queries]
+    assert "JOIN" not in sql and "ORDER BY" not in sql
+    stranger = support.make_user("stranger@example.test")
+    assert authz.role_of(stranger, org_a) is None
+    assert unique_or_none(Organization.objects.filter(slug="alpha")) == org_a
+    assert unique_or_none(Organization.objects.filter(slug="nowhere")) is None
