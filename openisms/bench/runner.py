@@ -32,7 +32,7 @@ def _prepare(
 ) -> tuple[list[Row], dict[str, Any]]:  # pragma: no cover
     """Migrate the empty database and generate the data set, both timed."""
     migrate = environment.run("migrate", "--noinput", "-v", "0", label="migrate")
-    credentials = environment.directory / "credentials.json"
+    credentials = environment.directory / f"credentials-{environment.db}.json"
     args = ["bench-data", "--scale", scale, "--seed", str(seed), "--credentials", str(credentials)]
     generate = environment.run(*args, label="bench-data")
     rows = [Row("migrate on an empty database", "<= 15 s", f"{migrate:.1f} s", migrate, 15.0)]
