@@ -67,7 +67,7 @@ def _record(org: Organization, key: int, *, new: bool = False) -> dict[str, Any]
     """One asset, with the assets that need it, as the API answers it (an asset ``new`` in
     this request is needed by none yet: not asked)."""
     record = selectors.asset_records(org=org, ids=[key], with_needed_by=not new)[0]
-    return record | {"needed_by": []} if new else record
+    return (record | {"needed_by": []}) if new else record
 
 
 class AssetIn(Schema):
