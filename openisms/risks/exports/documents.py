@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import secrets
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,8 +38,8 @@ def write_pdf(
 
 
 #: The text that stands for a streamed table's rows in the saved document until they are
-#: written in its place.
-_MARK = "openisms-streamed-rows-"
+#: written in its place (with a random part, so that no text of the document matches it).
+_MARK = "openisms-streamed-rows-{token}-{number}."
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 #: Characters XML 1.0 cannot hold (control characters other than tab and line feed).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -66,6 +67,7 @@ class DocxTables:
 
     document: Any
     pending: dict[str, Iterable[Sequence[Any]]] = field(default_factory=dict)
+    token: str = field(default_factory=lambda: secrets.token_hex(8))
 
     def add(self, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
         """A table with a bold header row, then ``rows`` (read when the document is saved)."""
@@ -77,7 +79,7 @@ class DocxTables:
             cell.text = text
             for run in cell.paragraphs[0].runs:
                 run.bold = True
-        mark = f"{_MARK}{len(self.pending)}"
+        mark = _MARK.format(token=self.token, number=len(self.pending))
         marked = table.add_row()
         for cell in marked.cells:
             cell.text = mark

@@ -142,6 +142,7 @@ def test_docx_tables_keep_each_value_in_its_cell_with_line_breaks_and_spaces() -
     from openisms.risks.exports.documents import DocxTables
 
     tables = DocxTables(Document())
+    tables.document.add_paragraph("openisms-streamed-rows-0")  # a text like a marker
     rows: list[list[object]] = [
         ["R-0001", "two\nlines", None, " padded "],
         ["R-0002", "tab\there", 3, ""],
@@ -151,6 +152,7 @@ def test_docx_tables_keep_each_value_in_its_cell_with_line_breaks_and_spaces() -
     tables.add(["Second"], ([f"row {n}"] for n in range(1200)))  # flushed in chunks
     saved = Document(io.BytesIO(tables.save()))
     first, second = saved.tables
+    assert saved.paragraphs[0].text == "openisms-streamed-rows-0"
     assert [[c.text for c in row.cells] for row in first.rows] == [
         ["Ref", "Text", "Empty", "Spaces"],
         ["R-0001", "two\nlines", "", " padded "],
