@@ -15,9 +15,28 @@ from xml.sax.saxutils import escape
 
 from django.template.loader import render_to_string
 
+from openisms.core.pdftable import Column, Table
 from openisms.risks.exports.common import ExportInfo, action_status
 from openisms.risks.heatmap import HeatMap
 from openisms.risks.models import Methodology
+
+#: The register's columns in the PDF report (widths in millimetres, scaled to the page).
+REPORT_COLUMNS = (
+    Column("Ref", 17),
+    Column("Risk", 54),
+    Column("Owner", 32),
+    Column("Assets", 22),
+    Column("Inherent", 24),
+    Column("Treatment", 22),
+    Column("Annex A controls", 26),
+    Column("Residual", 24),
+    Column("Status", 30),
+    Column("Next review", 21),
+)
+_REPORT_KEYS = (
+    "ref", "title", "owner", "assets", "inherent", "treatment", "controls", "residual",
+    "status", "next_review",
+)  # fmt: skip
 
 
 def write_pdf(
@@ -26,15 +45,23 @@ def write_pdf(
     maps: list[HeatMap],
     rows: Sequence[dict[str, Any]],
 ) -> bytes:
-    """The risk assessment report: methodology, heat maps and register, for an auditor."""
+    """The risk assessment report: methodology and heat maps (WeasyPrint, from the template),
+    then the register (``core.pdftable``: WeasyPrint took 8 ms a row), for an auditor."""
     from weasyprint import HTML
 
-    html = render_to_string(
-        "risks/report.html",
-        {"info": info, "methodology": methodology, "maps": maps, "rows": rows},
-    )
-    document: bytes = HTML(string=html).write_pdf()
-    return document
+    count = len(rows)
+    table = Table(f"Risk register ({count} risk{'' if count == 1 else 's'})", REPORT_COLUMNS)
+    register_pages = table.layout(([row[k] for k in _REPORT_KEYS] for row in rows), "No risks.")
+
+    def front(total: int | None) -> Any:
+        context = {"info": info, "methodology": methodology, "maps": maps, "total": total}
+        return HTML(string=render_to_string("risks/report.html", context)).render()
+
+    first = len(front(None).pages)
+    document = front(first + register_pages)  # the same pages, now saying how many in all
+    table.footers(f"{info.what} · {info.produced_at:%Y-%m-%d}", first + 1, first + register_pages)
+    pdf: bytes = document.write_pdf(finisher=lambda _, target: table.add_to(target))
+    return pdf
 
 
 #: The text that stands for a streamed table's rows in the saved document until they are

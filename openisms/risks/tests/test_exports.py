@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -117,8 +118,13 @@ def test_the_pdf_report_has_the_organisation_methodology_heat_maps_and_register(
         "R-0001",
         "Laptop loss",
         "Top management only",
+        "Risk register (3 risks)",
     ):
         assert expected in text, expected
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    pages = re.search(r"Pages:\s+(\d+)", info.stdout)
+    assert pages and set(re.findall(r"Page \d+ of (\d+)", text)) == {pages[1]}
+    assert len(re.findall(r"Page \d+ of", text)) == int(pages[1])  # every page has its footer
 
 
 def test_the_docx_treatment_plan_lists_each_action(
