@@ -7,4 +7,11 @@ class CoreConfig(AppConfig):
     verbose_name = "OpenISMS core"
 
     def ready(self) -> None:
-        from openisms.core import lookups  # noqa: F401 - registers ``__in_ids``
+        from django.db.backends.signals import connection_created
+
+        from openisms.core import (
+            lookups,  # noqa: F401 - registers ``__in_ids``
+            pgtime,
+        )
+
+        connection_created.connect(pgtime.install, dispatch_uid="openisms.core.pgtime")

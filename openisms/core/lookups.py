@@ -20,13 +20,25 @@ from django.db.models import Lookup, Q, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 
+class Ids:
+    """Ids as one lookup value. Django walks a list given to a lookup item by item (to
+    resolve expressions in it, and on a foreign key to check each item's model): 5 ms for the
+    five queries of a page of 1,000 risks. This it passes on as it is."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: list[int]) -> None:
+        self.values = values
+
+
 class InIds(Lookup):  # type: ignore[type-arg]
     """The rows whose value is one of a list of integers (ids)."""
 
     lookup_name = "in_ids"
 
     def get_prep_lookup(self) -> list[int]:
-        return [int(value) for value in self.rhs]
+        values = self.rhs.values if isinstance(self.rhs, Ids) else self.rhs
+        return [int(value) for value in values]
 
     def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> tuple[str, Any]:
         lhs, params = self.process_lhs(compiler, connection)
@@ -47,7 +59,7 @@ models.ForeignObject.register_lookup(InIds)
 def among(field: str, chosen: Any) -> Q:
     """``field`` is one of ``chosen``: a list of ids (one parameter) or a query of them."""
     if isinstance(chosen, list):
-        return Q(**{f"{field}__in_ids": chosen})
+        return Q(**{f"{field}__in_ids": Ids(chosen)})
     return Q(**{f"{field}__in": chosen})
 
 
