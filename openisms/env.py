@@ -129,6 +129,9 @@ def env_database(
         if not config.get("NAME"):
             raise ConfigError(name, "names no PostgreSQL database (postgres://USER@HOST/NAME)")
         config.setdefault("OPTIONS", {})
+        # Django's backend with a C timestamp parser and a health check without a round
+        # trip while the server has said nothing (core/db/postgresql/base.py).
+        config["ENGINE"] = "openisms.core.db.postgresql"
         config["CONN_HEALTH_CHECKS"] = True
     else:
         raise ConfigError(

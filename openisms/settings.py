@@ -126,7 +126,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Each worker's own memory: values computed once per change of an organisation (counts, the
+# SoA's reasons, API pages of up to 50 rows, about 10 KB each). At most 1,000 entries, so a
+# worker keeps at most a few tens of MB; a third is dropped when it is full.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 1000},
+    }
+}
 
 # Security headers; the Content-Security-Policy is set by core.middleware.
 SECURE_CONTENT_TYPE_NOSNIFF = True

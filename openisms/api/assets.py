@@ -191,7 +191,7 @@ def asset_list(request: HttpRequest, slug: str, filters: Query[AssetFilterIn]) -
     keys = selectors.asset_list(
         actor=actor(request), org=org, filters=AssetFilters(**filters.dict())
     )
-    return Records(keys, lambda ids: selectors.asset_records(org=org, ids=ids))
+    return Records(keys, lambda ids: selectors.asset_records(org=org, ids=ids), org)
 
 
 @router.post(

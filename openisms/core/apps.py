@@ -7,11 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "OpenISMS core"
 
     def ready(self) -> None:
-        from django.db.backends.signals import connection_created
-
-        from openisms.core import (
-            lookups,  # noqa: F401 - registers ``__in_ids``
-            pgtime,
-        )
-
-        connection_created.connect(pgtime.install, dispatch_uid="openisms.core.pgtime")
+        from openisms.core import lookups  # noqa: F401 - registers ``__in_ids``

@@ -13,21 +13,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.backends.base.base import BaseDatabaseWrapper
 
-
-def install(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
-    """``connection_created``: register the loader on a new PostgreSQL connection."""
-    if connection.vendor != "postgresql":
-        return
+def install(connection: Any, zone: dt.tzinfo | None) -> None:
+    """Register the loader on a new psycopg ``connection`` whose session is in ``zone``
+    (Django's ``DatabaseWrapper.timezone``)."""
     from django.db.backends.postgresql.psycopg_any import (  # type: ignore[import-untyped]
         BaseTzLoader,
     )
 
     class IsoTzLoader(BaseTzLoader):  # type: ignore[misc]
-        """Django's loader for ``connection.timezone``, reading ISO text in C."""
+        """Django's loader for ``zone``, reading ISO text in C."""
 
-        timezone = connection.timezone  # what Django compares before it replaces a loader
+        timezone = zone  # Django keeps a connection's loader when this is its zone
 
         def load(self, data: Any) -> dt.datetime:
             try:
@@ -38,4 +35,4 @@ def install(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None
                 return value
             return value.replace(tzinfo=self.timezone)
 
-    connection.connection.adapters.register_loader("timestamptz", IsoTzLoader)
+    connection.adapters.register_loader("timestamptz", IsoTzLoader)

@@ -380,7 +380,7 @@ def risk_list(request: HttpRequest, slug: str, filters: Query[RiskFilterIn]) -> 
     keys = selectors.risk_list(
         actor=actor(request), org=org, filters=filters.to_filters(), links=False
     )
-    return Records(keys, lambda ids: risk_outs(org, ids))
+    return Records(keys, lambda ids: risk_outs(org, ids), org)
 
 
 @router.post(BASE, response={201: RiskDetailOut, **ERRORS}, summary="Add a risk (and assess it)")

@@ -1,0 +1,1 @@
+"""Django's PostgreSQL backend, with two savings of ours (``base``)."""

@@ -1,0 +1,50 @@
+"""Our PostgreSQL backend: a kept connection is checked without a round trip while the server
+has said nothing, and found unusable once the server has ended its session."""
+
+from __future__ import annotations
+
+import select
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the PostgreSQL backend"),
+]
+
+
+@pytest.fixture
+def kept() -> Iterator[Any]:
+    """A second connection to the test database, as a worker keeps one between requests."""
+    wrapper = connections.create_connection("default")
+    wrapper.ensure_connection()
+    yield wrapper
+    wrapper.close()
+
+
+def test_a_quiet_connection_is_usable_without_asking_the_server(
+    kept: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def asked(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the health check asked the server")
+
+    monkeypatch.setattr(kept.connection, "execute", asked)
+    assert kept.is_usable()
+
+
+def test_a_connection_the_server_ended_is_found_unusable(kept: Any) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [kept.connection.info.backend_pid])
+    deadline = time.monotonic() + 5
+    while not select.select([kept.connection.fileno()], [], [], 0.05)[0]:
+        assert time.monotonic() < deadline, "the server did not close the session"
+    assert not kept.is_usable()
+
+
+def test_a_connection_that_was_closed_here_is_unusable(kept: Any) -> None:
+    kept.connection.close()
+    assert not kept.is_usable()
