@@ -229,30 +229,23 @@ def soa_rows(
     actor: Actor,
     org: Organization,
     filters: SoaFilters | None = None,
-    ensure: bool = True,
     risk_limit: int | None = RISK_REFS_LISTED,
 ) -> list[SoaRow]:
-    """Every control of ``org`` with its reasons, in SoA order, filtered.
-
-    Missing Annex A controls are created first (``ensure``), so a catalogue loaded after
-    the organisation was made shows up at once. Runs a fixed number of queries.
+    """Every control of ``org`` with its reasons, in SoA order, filtered. Reads only: the
+    Annex A controls are made when the organisation is created and when the catalogue loads
+    (``controls.receivers``). Runs a fixed number of queries.
     """
     authz.require(actor, VIEW, org)
-    return soa_rows_unchecked(org, filters, ensure=ensure, risk_limit=risk_limit)
+    return soa_rows_unchecked(org, filters, risk_limit=risk_limit)
 
 
 def soa_rows_unchecked(
     org: Organization,
     filters: SoaFilters | None = None,
     *,
-    ensure: bool = True,
     risk_limit: int | None = RISK_REFS_LISTED,
 ) -> list[SoaRow]:
     """``soa_rows`` for callers that checked access themselves (the check, exports)."""
-    if ensure:
-        from openisms.controls.services import controls_ensure
-
-        controls_ensure(org)
     reasons = risk_reasons(org, risk_limit)
     f = (filters or SoaFilters()).checked()
     none: tuple[list[str], int] = ([], 0)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from openisms.controls.models import Control
 from openisms.controls.tests.factories import control
@@ -78,6 +80,24 @@ def test_a_viewer_sees_the_soa_but_cannot_edit(
     response = client_viewer_a.post(_soa(org_a) + "A.5.1/row/", {"applicability": "yes"})
     assert response.status_code == 403
     assert client_viewer_a.get(_soa(org_a) + "A.5.1/edit/").status_code == 403
+
+
+def test_reading_the_soa_writes_nothing(client_viewer_a: Client, org_a: Organization) -> None:
+    Control.objects.filter(organization=org_a, ref="A.5.1").delete()  # as if never made
+    events = AuditEvent.objects.filter(organization=org_a).count()
+    with CaptureQueriesContext(connection) as queries:
+        response = client_viewer_a.get(_soa(org_a))
+    assert response.status_code == 200 and "A.5.2" in response.content.decode()
+    written = [q["sql"] for q in queries.captured_queries if not _reads(q["sql"])]
+    assert written == []
+    assert AuditEvent.objects.filter(organization=org_a).count() == events
+    assert not Control.objects.filter(organization=org_a, ref="A.5.1").exists()
+
+
+def _reads(sql: str) -> bool:
+    """A read, or the login session's own bookkeeping (not the ISMS's data)."""
+    reads = sql.lstrip().upper().startswith(("SELECT", "SAVEPOINT", "RELEASE SAVEPOINT"))
+    return reads or '"django_session"' in sql
 
 
 def test_another_organisation_gets_404(client_owner_b: Client, org_a: Organization) -> None:
