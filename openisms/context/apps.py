@@ -7,6 +7,7 @@ class ContextConfig(AppConfig):
     verbose_name = "OpenISMS context of the organisation"
 
     def ready(self) -> None:
-        # Registers the dashboard tiles and the demo builder.
+        # Registers the dashboard tiles, the demo builder and what a leaving member still holds.
         import openisms.context.demo
+        import openisms.context.receivers
         import openisms.context.tiles  # noqa: F401

@@ -234,3 +234,18 @@ def grouped(links: QuerySet[Any], key: str, value: str, *ordering: str) -> dict[
     for row in sorted(links.order_by().values_list(*ordering, key, value)):
         found[row[-2]].append(row[-1])
     return found
+
+
+#: How many references ``held`` names before it counts the rest.
+HELD_LISTED = 5
+
+
+def held(one: str, many: str, refs: QuerySet[Any, str]) -> list[str]:
+    """``refs`` (a query of references, in order) as "3 assets (A-0001, A-0002, A-0003)", or
+    nothing when there are none: a ``member_leaving`` receiver's answer."""
+    count = refs.count()
+    if not count:
+        return []
+    named = ", ".join(refs[:HELD_LISTED])
+    more = f" and {count - HELD_LISTED} more" if count > HELD_LISTED else ""
+    return [f"{count} {one if count == 1 else many} ({named}{more})"]

@@ -19,7 +19,7 @@ from openisms.core.choices import Role, TokenScope
 from openisms.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from openisms.core.lookups import unique_or_none
 from openisms.core.models import ApiToken, Membership, Organization, User
-from openisms.core.signals import organization_created
+from openisms.core.signals import member_leaving, organization_created
 
 TOKEN_PREFIX = "oisms_"  # noqa: S105 - the visible prefix of every token
 MAX_TOKEN_DAYS = 3650
@@ -202,14 +202,31 @@ def membership_remove(*, actor: Actor, membership: Membership) -> None:
     if membership.role == Role.OWNER:
         _check_grant(actor, org, Role.OWNER)
     _guard_last_owner(membership)
+    _guard_nothing_held(membership)
     membership.delete()
+    tokens = ApiToken.objects.filter(user=membership.user, organization=org, revoked_at=None)
+    revoked = tokens.update(revoked_at=timezone.now())
     audit.record(
         actor=actor,
         verb="membership.removed",
         target=("core.user", str(membership.user_id), membership.user.email),
         org=org,
-        data={"email": membership.user.email, "role": membership.role},
+        data={"email": membership.user.email, "role": membership.role, "tokens_revoked": revoked},
     )
+
+
+def _guard_nothing_held(membership: Membership) -> None:
+    """Refuse to remove a member who still owns something in the organisation."""
+    answers = member_leaving.send(
+        sender=Membership, organization=membership.organization, user=membership.user
+    )
+    things = [thing for _, answer in answers for thing in (answer or ())]
+    if things:
+        raise ValidationError.field(
+            "email",
+            f"{membership.user.email} still holds {'; '.join(things)}. Give them to another "
+            "member first, then remove this one.",
+        )
 
 
 def _digest(secret: str) -> str:

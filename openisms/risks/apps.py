@@ -7,5 +7,6 @@ class RisksConfig(AppConfig):
     verbose_name = "Risk management"
 
     def ready(self) -> None:
-        # Registers the demo builder and preparer, the dashboard tiles and the asset section.
-        from openisms.risks import dashboard, demo, sections  # noqa: F401
+        # Registers the demo builder and preparer, the dashboard tiles, the asset section and
+        # what a leaving member still holds.
+        from openisms.risks import dashboard, demo, receivers, sections  # noqa: F401
