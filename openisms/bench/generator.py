@@ -179,21 +179,18 @@ def _history(assets: Sequence[Asset], risks: Sequence[Risk]) -> Iterator[Item]:
 def append_events(org: Organization, user: User, items: Iterable[Item], total: int) -> int:
     """Extend ``org``'s audit chain to ``total`` events with ``items``; valid hashes.
 
-    The hashes are computed here in Python with ``audit.compute_hash``, exactly as
-    ``audit.record`` would, and written with bulk_create; returns how many were added.
+    Backdated over the last months (``event_times``), numbered and hashed by ``audit.link``
+    as ``audit.record`` does, and written with bulk_create; returns how many were added.
     """
-    head = AuditEvent.objects.filter(organization=org).order_by("-seq")
-    seq, prev = head.values_list("seq", "hash").first() or (0, audit.GENESIS_HASH)
-    wanted = max(0, total - seq)
+    after = audit.head(org)
+    wanted = max(0, total - (after[0] if after else 0))
     events: list[AuditEvent] = []
     _, now = today_and_now()
     for moment, (verb, kind, ident, label, data) in zip(
         event_times(now, wanted), items, strict=False
     ):
-        seq += 1
         event = AuditEvent(
             organization=org,
-            seq=seq,
             created_at=moment,
             actor=actor_label(user),
             actor_user=user,
@@ -202,10 +199,9 @@ def append_events(org: Organization, user: User, items: Iterable[Item], total: i
             target_id=ident,
             target_repr=label[:200],
             data=json.loads(audit.canonical_json(data)),
-            prev_hash=prev,
         )
-        event.hash = prev = audit.compute_hash(event)
         events.append(event)
+    audit.link(events, after)
     AuditEvent.objects.bulk_create(events, batch_size=BATCH)
     return len(events)
 

@@ -1,4 +1,5 @@
-"""The hash-chained audit trail: ``record`` appends an event, ``verify`` walks a chain.
+"""The hash-chained audit trail: ``record`` appends an event (``record_many`` several),
+``verify`` walks a chain.
 
 Each organisation has its own chain (events about user accounts, which belong to no
 organisation, form one more). An event's hash is SHA-256 over the previous event's hash and
@@ -11,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
+from openisms.core import bulk
 from openisms.core.actors import Actor, ServiceActor, actor_label
 from openisms.core.models import AuditEvent, Organization
 
@@ -30,25 +32,52 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
+def _moment(created_at: dt.datetime) -> str:
+    return created_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+
+
 def _payload(event: AuditEvent) -> dict[str, Any]:
-    created = event.created_at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    return _hashed(
+        event.organization_id,
+        event.seq,
+        _moment(event.created_at),
+        event.actor,
+        (event.verb, event.target_type, event.target_id, event.target_repr),
+        event.data,
+    )
+
+
+def _hashed(
+    org_id: int | None,
+    seq: int,
+    moment: str,
+    actor: str,
+    what: tuple[str, str, str, str],
+    data: Any,
+) -> dict[str, Any]:
+    """What an event's hash covers: ``what`` is its verb, target type, target id and label."""
+    verb, target_type, target_id, target_repr = what
     return {
-        "org": event.organization_id,
-        "seq": event.seq,
-        "created_at": created,
-        "actor": event.actor,
-        "verb": event.verb,
-        "target_type": event.target_type,
-        "target_id": event.target_id,
-        "target_repr": event.target_repr,
-        "data": event.data,
+        "org": org_id,
+        "seq": seq,
+        "created_at": moment,
+        "actor": actor,
+        "verb": verb,
+        "target_type": target_type,
+        "target_id": target_id,
+        "target_repr": target_repr,
+        "data": data,
     }
+
+
+def _hash(prev_hash: str, payload: Mapping[str, Any]) -> str:
+    body = prev_hash + canonical_json(payload)
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 def compute_hash(event: AuditEvent) -> str:
     """SHA-256 over ``prev_hash`` followed by the canonical JSON of the event."""
-    body = event.prev_hash + canonical_json(_payload(event))
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return _hash(event.prev_hash, _payload(event))
 
 
 Target = models.Model | tuple[str, str] | tuple[str, str, str]
@@ -78,6 +107,31 @@ def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, li
     }
 
 
+#: One event to append: its verb, target and data (as ``record`` takes them).
+Entry = tuple[str, Target, Mapping[str, Any] | None]
+#: The columns ``record_many`` writes, in the order of its rows.
+_COLUMNS = (
+    "organization",
+    "seq",
+    "created_at",
+    "actor",
+    "actor_user",
+    "verb",
+    "target_type",
+    "target_id",
+    "target_repr",
+    "data",
+    "prev_hash",
+    "hash",
+)
+
+
+def _data(data: Mapping[str, Any] | None) -> tuple[str, Any]:
+    """The data as canonical JSON and as the value read back from it (dates as strings)."""
+    text = canonical_json(dict(data or {}))
+    return text, json.loads(text)
+
+
 def record(
     *,
     actor: Actor,
@@ -104,32 +158,77 @@ def record(
         target_type=target_type,
         target_id=target_id,
         target_repr=target_repr,
-        data=json.loads(canonical_json(dict(data or {}))),
+        data=_data(data)[1],
     )
-    for attempt in range(_MAX_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                _append(event)
-            return event
-        except IntegrityError:
-            # Another writer took this sequence number first; read the new head and retry.
-            event.pk = None
-            if attempt == _MAX_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+
+    def write() -> None:
+        event.pk, event.created_at = None, timezone.now()
+        link([event], head(org))
+        event.save(force_insert=True)
+
+    _appending(write)
+    return event
 
 
-def _append(event: AuditEvent) -> None:
-    head = (
-        AuditEvent.objects.filter(organization=event.organization_id)
+def record_many(*, actor: Actor, org: Organization, entries: Iterable[Entry]) -> int:
+    """Append one event per entry to the chain of ``org``, in order, as ``record`` would one
+    by one; returns how many. The chain's head is read once and the events inserted together
+    (``core.bulk``): an import of 10,000 assets records its 10,000 events in under a
+    second. Call it inside the service's transaction.
+    """
+    label = actor_label(actor)
+    user_id = None if isinstance(actor, ServiceActor) else actor.pk
+    events = [((verb, *_target_parts(target)), *_data(data)) for verb, target, data in entries]
+
+    def write() -> None:
+        now = timezone.now()
+        moment, stored_at = _moment(now), connection.ops.adapt_datetimefield_value(now)
+        seq, prev = head(org) or (0, GENESIS_HASH)
+        rows = []
+        for what, text, value in events:
+            seq += 1
+            digest = _hash(prev, _hashed(org.pk, seq, moment, label, what, value))
+            rows.append([org.pk, seq, stored_at, label, user_id, *what, text, prev, digest])
+            prev = digest
+        bulk.insert_many(AuditEvent, _COLUMNS, rows)
+
+    if events:
+        _appending(write)
+    return len(events)
+
+
+def head(org: Organization | None) -> tuple[int, str] | None:
+    """The sequence number and hash of the last event of ``org``'s chain (None: empty)."""
+    found = (
+        AuditEvent.objects.filter(organization=org)
         .order_by("-seq")
         .values_list("seq", "hash")
         .first()
     )
-    event.seq, event.prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
-    event.created_at = timezone.now()
-    event.hash = compute_hash(event)
-    event.save(force_insert=True)
+    return (found[0], found[1]) if found else None
+
+
+def link(events: Sequence[AuditEvent], after: tuple[int, str] | None) -> None:
+    """Number and hash ``events`` (unsaved, of one chain, ``created_at`` set) to follow the
+    event ``after`` (its sequence number and hash; None: they start the chain)."""
+    seq, prev = after or (0, GENESIS_HASH)
+    for event in events:
+        seq += 1
+        event.seq, event.prev_hash = seq, prev
+        event.hash = prev = compute_hash(event)
+
+
+def _appending(write: Callable[[], None]) -> None:
+    """Run ``write`` (read the head, insert after it) in a savepoint; when another writer took
+    those sequence numbers first, read the new head and write again."""
+    for attempt in range(_MAX_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                write()
+            return
+        except IntegrityError:
+            if attempt == _MAX_ATTEMPTS - 1:
+                raise
 
 
 @dataclass(frozen=True)

@@ -126,16 +126,19 @@ def import_table(
             to_create=plan.count("create"),
         )
     total = len(table.rows)
-    record = write_plan(org, plan, lambda phase: progress and progress(phase, total, total))
+    written = write_plan(org, plan, lambda phase: progress and progress(phase, total, total))
     filename, sha256 = source
-    audit.record(
-        actor=actor,
-        verb="asset.imported",
-        target=("assets.import", sha256[:16], filename),
-        org=org,
-        data={"file": filename, "sha256": sha256, "rows": total, **record},
-    )
-    return ImportResult(total, record["created"], sorted(record["updated"]), record["unchanged"])
+    summary = {
+        "file": filename,
+        "sha256": sha256,
+        "rows": total,
+        "created": written.created,
+        "updated": sorted(written.updated),
+        "unchanged": written.unchanged,
+    }
+    the_import = ("asset.imported", ("assets.import", sha256[:16], filename), summary)
+    audit.record_many(actor=actor, org=org, entries=[the_import, *written.events])
+    return ImportResult(total, written.created, sorted(written.updated), written.unchanged)
 
 
 def _updated_refs(plan: Plan) -> list[str]:

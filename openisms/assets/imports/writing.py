@@ -1,4 +1,4 @@
-"""Writing a checked import plan: bulk inserts and updates, then one audit event.
+"""Writing a checked import plan: bulk inserts and updates, and the audit entries to record.
 
 Called inside the transaction that checked the plan, so the file is written whole or not at
 all. New references are handed out in one block.
@@ -8,22 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
 
 from openisms.assets.choices import REF_PREFIX
-from openisms.assets.imports import bulk
 from openisms.assets.imports.validation import (
     Node,
     Plan,
     RowPlan,
+    after_snapshot,
     changes_of,
     chunk_size,
 )
 from openisms.assets.models import Asset, AssetDependency, AssetTag
 from openisms.assets.services import tags_for
-from openisms.core import refs
+from openisms.core import audit, bulk, refs
 from openisms.core.cleaning import ref_number
 from openisms.core.models import Organization
 
@@ -133,8 +134,30 @@ def _write_dependencies(org: Organization, rows: list[RowPlan]) -> None:
     bulk.insert_many(AssetDependency, ("organization", "asset", "depends_on"), links)
 
 
-def write_plan(org: Organization, plan: Plan, step: Step | None = None) -> dict[str, Any]:
-    """Write the plan's creates and updates; return what the audit event records."""
+@dataclass(frozen=True)
+class Written:
+    """What writing a plan did: the refs created, the changes by ref updated, the number
+    unchanged, and an audit entry per asset written (as the services record one)."""
+
+    created: list[str]
+    updated: dict[str, dict[str, list[Any]]]
+    unchanged: int
+    events: list[audit.Entry]
+
+
+def _events(
+    created: list[RowPlan], updated: list[RowPlan], labels: dict[Node, str]
+) -> list[audit.Entry]:
+    """``asset.created`` with the new asset, ``asset.updated`` with the changes, in row order."""
+    entries: list[audit.Entry] = [
+        ("asset.created", row.asset, after_snapshot(row, labels)) for row in created
+    ]
+    entries += [("asset.updated", row.asset, row.changes) for row in updated]
+    return entries
+
+
+def write_plan(org: Organization, plan: Plan, step: Step | None = None) -> Written:
+    """Write the plan's creates and updates; return what the audit trail records."""
     say = step or (lambda _: None)
     created = [row for row in plan.rows if row.action == "create"]
     updated = [row for row in plan.rows if row.action == "update"]
@@ -147,8 +170,9 @@ def write_plan(org: Organization, plan: Plan, step: Step | None = None) -> dict[
     say("linking")
     _write_tags(org, [*created, *updated])
     _write_dependencies(org, [*created, *updated])
-    return {
-        "created": [row.asset.ref for row in created],
-        "updated": changes,
-        "unchanged": plan.count("unchanged"),
-    }
+    return Written(
+        created=[row.asset.ref for row in created],
+        updated=changes,
+        unchanged=plan.count("unchanged"),
+        events=_events(created, updated, labels),
+    )

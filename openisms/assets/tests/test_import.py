@@ -16,8 +16,10 @@ from openisms.assets.imports.columns import detect
 from openisms.assets.imports.reading import read_table
 from openisms.assets.models import Asset, AssetDependency
 from openisms.assets.tests.factories import make_asset
+from openisms.core import audit
 from openisms.core.errors import PermissionDenied, ValidationError
 from openisms.core.models import AuditEvent, Organization, User
+from openisms.core.selectors import AuditFilters, audit_event_list
 
 HEADER = ["Name", "Kind", "Owner", "Classification", "C", "I", "A", "Tags", "External ID"]
 
@@ -134,7 +136,7 @@ def test_a_file_with_three_bad_rows_is_refused_whole_listing_the_three_errors(
     assert not AuditEvent.objects.filter(verb="asset.imported").exists()
 
 
-def test_a_good_file_creates_the_assets_and_one_audit_event_with_the_refs(
+def test_a_good_file_creates_the_assets_each_in_its_own_history_after_the_import_event(
     owner_a: User, org_a: Organization
 ) -> None:
     content = csv_bytes([_row(1), _row(2, tags="")])
@@ -146,6 +148,28 @@ def test_a_good_file_creates_the_assets_and_one_audit_event_with_the_refs(
     event = AuditEvent.objects.get(verb="asset.imported")
     assert event.data["created"] == ["A-0001", "A-0002"]
     assert event.data["file"] == "fleet.csv" and len(event.data["sha256"]) == 64
+    history = audit_event_list(
+        actor=owner_a, org=org_a, filters=AuditFilters(target="assets.asset:A-0001")
+    )
+    (created,) = history
+    assert (created.verb, created.seq, created.actor) == (
+        "asset.created",
+        event.seq + 1,
+        owner_a.email,
+    )
+    assert created.data["owner"] == owner_a.email and created.data["tags"] == ["endpoint", "fleet"]
+    assert AuditEvent.objects.get(target_id="A-0002").data["tags"] == []
+    assert audit.verify(org_a).ok
+
+
+def test_an_imported_asset_that_needs_another_new_one_names_it_by_its_new_ref(
+    owner_a: User, org_a: Organization
+) -> None:
+    header = [*HEADER, "Depends on"]
+    rows = [[*_row(1), "cmdb-2"], [*_row(2), ""]]
+    import_file(actor=owner_a, org=org_a, filename="d.csv", content=csv_bytes(rows, header))
+    created = AuditEvent.objects.get(verb="asset.created", target_id="A-0001")
+    assert created.data["depends_on"] == ["A-0002"]
 
 
 def test_rows_with_a_ref_update_that_asset_and_report_what_changed(
@@ -162,8 +186,9 @@ def test_rows_with_a_ref_update_that_asset_and_report_what_changed(
     assert result.updated == ["A-0001"] and not result.created
     asset = Asset.objects.get(ref="A-0001")
     assert (asset.name, asset.location, asset.version) == ("New name", "London", 2)
-    event = AuditEvent.objects.get(verb="asset.imported")
-    assert event.data["updated"]["A-0001"]["name"] == ["Old name", "New name"]
+    assert AuditEvent.objects.get(verb="asset.imported").data["updated"] == ["A-0001"]
+    change = AuditEvent.objects.get(verb="asset.updated", target_id="A-0001").data
+    assert change["name"] == ["Old name", "New name"] and change["tags"] == [[], ["fleet"]]
     again = import_file(actor=owner_a, org=org_a, filename="u.csv", content=content)
     assert again.summary()["unchanged"] == 1 and not again.updated
 

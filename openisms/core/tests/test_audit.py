@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import pytest
@@ -150,3 +151,62 @@ def test_the_verb_filter_offers_new_verbs_at_once_and_forgets_a_history_it_no_lo
     audit.record(actor=SYSTEM, verb="third.kind", target=("thing", "3"), org=org_a)
     verbs = audit_verbs(org=org_a)
     assert "ghost.kind" not in verbs and {"first.kind", "third.kind"} <= set(verbs)
+
+
+def test_many_events_appended_at_once_follow_the_chain_in_order(
+    org_a: Organization, owner_a: User
+) -> None:
+    before = AuditEvent.objects.filter(organization=org_a).count()
+    entries: list[audit.Entry] = [
+        ("note.added", ("notes.note", str(n), f"Note {n}"), {"n": n}) for n in range(1, 2501)
+    ]
+    assert audit.record_many(actor=owner_a, org=org_a, entries=entries) == 2500
+    stored = list(AuditEvent.objects.filter(organization=org_a, seq__gt=before).order_by("seq"))
+    assert [e.target_id for e in stored] == [str(n) for n in range(1, 2501)]
+    assert {(e.actor, e.actor_user_id) for e in stored} == {(owner_a.email, owner_a.pk)}
+    assert stored[0].data == {"n": 1} and stored[-1].target_repr == "Note 2500"
+    report = audit.verify(org_a)
+    assert report.ok and report.checked == before + 2500
+
+
+def test_nothing_to_record_appends_nothing(org_a: Organization) -> None:
+    before = audit.head(org_a)
+    assert audit.record_many(actor=SYSTEM, org=org_a, entries=[]) == 0
+    assert audit.head(org_a) == before
+
+
+def test_a_writer_that_read_a_stale_head_retries_and_keeps_the_chain_whole(
+    org_a: Organization, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another writer appended after this one read the head: its first insert collides.
+    stale = audit.head(org_a)
+    assert stale is not None
+    services.organization_update(actor=SYSTEM, org=org_a, name="Alpha Group")
+    real_head, reads = audit.head, []
+
+    def head_once_stale(org: Organization | None) -> tuple[int, str] | None:
+        reads.append(org)
+        return stale if len(reads) == 1 else real_head(org)
+
+    monkeypatch.setattr(audit, "head", head_once_stale)
+    entries: list[audit.Entry] = [("note.added", ("notes.note", "1"), {"day": dt.date(2027, 1, 4)})]
+    audit.record_many(actor=SYSTEM, org=org_a, entries=entries * 2)
+    assert len(reads) == 2
+    added = AuditEvent.objects.filter(organization=org_a, seq__gt=stale[0] + 1).order_by("seq")
+    assert [(e.seq, e.data) for e in added] == [
+        (stale[0] + n, {"day": "2027-01-04"}) for n in (2, 3)
+    ]
+    assert audit.verify(org_a).ok
+
+
+def test_one_event_whose_writer_read_a_stale_head_is_written_after_the_new_head(
+    org_a: Organization, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stale = audit.head(org_a)
+    services.organization_update(actor=SYSTEM, org=org_a, name="Alpha Group")
+    fresh, real_head = audit.head(org_a), audit.head
+    answers = iter([stale])
+    monkeypatch.setattr(audit, "head", lambda org: next(answers, None) or real_head(org))
+    event = audit.record(actor=SYSTEM, verb="note.added", target=("notes.note", "1"), org=org_a)
+    assert fresh is not None and (event.seq, event.prev_hash) == (fresh[0] + 1, fresh[1])
+    assert audit.verify(org_a).ok

@@ -1,11 +1,12 @@
 """Inserting and updating thousands of rows with one prepared statement each (``executemany``).
 
-Why not ``bulk_create`` / ``bulk_update``: for 10,000 assets Django spends seconds preparing
-each value of each model instance, and ``bulk_update`` builds a ``CASE WHEN id = ...`` per field
-that grows with the rows; the import's budget is five seconds in all. The statements here are
+Used by the asset import and by ``audit.record_many`` (an event per imported asset). Why not
+``bulk_create`` / ``bulk_update``: for 10,000 assets Django spends seconds preparing each value
+of each model instance, and ``bulk_update`` builds a ``CASE WHEN id = ...`` per field that grows
+with the rows; the import's budget is five seconds in all. The statements here are
 parameterised and take their table and column names and types from the models' metadata, so
 they stay correct for SQLite and PostgreSQL alike. Only plain columns are supported: text, numbers,
-foreign keys by id, dates and date-times.
+foreign keys by id, dates and date-times, and JSON given as its text.
 """
 
 from __future__ import annotations
