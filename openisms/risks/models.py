@@ -245,7 +245,8 @@ class VulnerabilityAsset(models.Model):
     vulnerability = models.ForeignKey(
         Vulnerability, on_delete=models.CASCADE, related_name="asset_links"
     )
-    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="+")
+    # As for risks: an asset a vulnerability names cannot vanish from under it (retire it).
+    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = (
@@ -256,7 +257,7 @@ class VulnerabilityAsset(models.Model):
         indexes = (models.Index(fields=("organization", "asset"), name="vulnasset_org_asset"),)
 
     def __str__(self) -> str:
-        return f"{self.vulnerability_id} -> {self.asset_id}"
+        return self.vulnerability.ref
 
 
 #: The information security properties a risk may hit, and the flags that say so.

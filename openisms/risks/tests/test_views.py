@@ -4,6 +4,7 @@ threats and vulnerabilities; access by role; query counts that do not grow with 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from openisms.core.actors import SYSTEM
 from openisms.core.models import AuditEvent, Organization, User
 from openisms.risks import services
 from openisms.risks.models import Methodology, Risk
-from openisms.risks.rules import AssessmentInput, RiskInput
+from openisms.risks.rules import AssessmentInput, RiskInput, VulnerabilityInput
 from openisms.risks.tests.factories import (
     linked_risks,
     make_action,
@@ -311,21 +312,37 @@ def test_the_asset_page_shows_ten_of_many_risks_in_constant_queries(
     assert f"/o/alpha/risks/?asset={asset.ref}" in html
 
 
-def test_an_asset_that_a_risk_names_cannot_be_deleted_until_the_risk_lets_go(
+def _risk_naming(org: Organization, ref: str) -> tuple[str, Callable[[], object]]:
+    risk = make_risk(org, "Ransomware", assets=[ref])
+    let_go = RiskInput(assets=[])
+    return risk.ref, lambda: services.risk_update(actor=SYSTEM, risk=risk, data=let_go)
+
+
+def _vulnerability_naming(org: Organization, ref: str) -> tuple[str, Callable[[], object]]:
+    found = make_vulnerability(org, "Unpatched TLS library", assets=[ref])
+    let_go = VulnerabilityInput(assets=[])
+    return found.ref, lambda: services.vulnerability_update(
+        actor=SYSTEM, vulnerability=found, data=let_go
+    )
+
+
+@pytest.mark.parametrize("holder", [_risk_naming, _vulnerability_naming])
+def test_an_asset_that_a_risk_or_vulnerability_names_cannot_be_deleted_until_it_lets_go(
     client_owner_a: Client,
     api_owner_a: support.ApiClient,
     org_a: Organization,
     method_a: Methodology,
+    holder: Callable[[Organization, str], tuple[str, Callable[[], object]]],
 ) -> None:
     asset = make_asset(org_a, "Payroll database")
-    risk = make_risk(org_a, "Ransomware", assets=[asset.ref])
+    held_by, let_go = holder(org_a, asset.ref)
     page = client_owner_a.post(f"/o/alpha/assets/{asset.ref}/delete/")
     assert page.status_code == 409
-    assert f"{asset.ref} is still named by {risk.ref}" in page.content.decode()
+    assert f"{asset.ref} is still named by {held_by}" in page.content.decode()
     answer = api_owner_a.send("DELETE", f"/api/v1/orgs/alpha/assets/{asset.ref}")
-    assert answer.status_code == 409 and risk.ref in answer.json()["detail"]
+    assert answer.status_code == 409 and held_by in answer.json()["detail"]
     assert not AuditEvent.objects.filter(verb="asset.deleted").exists()
-    services.risk_update(actor=SYSTEM, risk=risk, data=RiskInput(assets=[]), version=None)
+    let_go()
     assert client_owner_a.post(f"/o/alpha/assets/{asset.ref}/delete/").status_code == 302
 
 
