@@ -158,13 +158,17 @@ def test_many_events_appended_at_once_follow_the_chain_in_order(
 ) -> None:
     before = AuditEvent.objects.filter(organization=org_a).count()
     entries: list[audit.Entry] = [
-        ("note.added", ("notes.note", str(n), f"Note {n}"), {"n": n}) for n in range(1, 2501)
+        ("note.added", ("notes.note", str(n), f"Note {n}"), {"n": n}) for n in range(1, 2500)
     ]
+    # What a bulk load must carry byte for byte: quotes, a backslash, a tab, a line end, Cyrillic.
+    awkward = {"text": 'Say "hi"\\ to C:\\temp\tnow\nЖёлдшщ', "none": None}
+    entries.append(("note.added", ("notes.note", "2500", "Note\t2500"), awkward))
     assert audit.record_many(actor=owner_a, org=org_a, entries=entries) == 2500
     stored = list(AuditEvent.objects.filter(organization=org_a, seq__gt=before).order_by("seq"))
     assert [e.target_id for e in stored] == [str(n) for n in range(1, 2501)]
     assert {(e.actor, e.actor_user_id) for e in stored} == {(owner_a.email, owner_a.pk)}
-    assert stored[0].data == {"n": 1} and stored[-1].target_repr == "Note 2500"
+    assert stored[0].data == {"n": 1} and stored[-1].target_repr == "Note\t2500"
+    assert stored[-1].data == awkward
     report = audit.verify(org_a)
     assert report.ok and report.checked == before + 2500
 
