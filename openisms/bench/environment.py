@@ -210,3 +210,25 @@ def machine() -> dict[str, Any]:
         "ram_gb": round(mem_kb / 1024 / 1024, 1),
         "python": sys.version.split()[0],
     }
+
+
+#: The CPU check: how many ORM queries it compiles, and how many times (the best counts).
+CPU_CHECK_QUERIES = 200
+CPU_CHECK_ROUNDS = 5
+
+
+def cpu_check() -> float:
+    """Seconds to build and compile ``CPU_CHECK_QUERIES`` ORM queries (to SQL, not run), the
+    best of ``CPU_CHECK_ROUNDS``: this machine's speed at what a request spends most of its
+    time on, so that runs made on different days (the machine is virtual and shared, and not
+    the same one) can be compared. Needs Django set up; touches no database."""
+    from openisms.assets.models import Asset
+
+    best = float("inf")
+    for _ in range(CPU_CHECK_ROUNDS):
+        started = time.perf_counter()
+        for n in range(CPU_CHECK_QUERIES):
+            found = Asset.objects.filter(organization_id=n, ref=f"A-{n:04d}", status="in_use")
+            str(found.select_related("owner", "classification").order_by("number").query)
+        best = min(best, time.perf_counter() - started)
+    return best

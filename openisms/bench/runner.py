@@ -20,7 +20,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from openisms.bench.environment import Environment, Server, machine
+from openisms.bench.environment import CPU_CHECK_QUERIES, Environment, Server, cpu_check, machine
 from openisms.bench.stats import Row, table
 from openisms.bench.workloads import PLANS, WORKLOADS, Context
 
@@ -81,6 +81,7 @@ def run(db: str, scale: str, seed: int, directory: Path) -> int:  # pragma: no c
     django.setup()
     raw["counts"] = _counts()
     raw["load_average_before"] = os.getloadavg()
+    raw["cpu_check_ms"] = round(cpu_check() * 1000, 1)
     server = Server(environment)
     server.start()
     ctx = Context(environment, server, PLANS[scale], raw.pop("credentials"), raw)
@@ -115,6 +116,11 @@ def report(
         f"load average before/after: {raw.get('load_average_before')} / "
         f"{raw.get('load_average_after')}"
     )
+    if "cpu_check_ms" in raw:
+        print(
+            f"CPU check: {CPU_CHECK_QUERIES} ORM queries compiled in {raw['cpu_check_ms']} ms "
+            "(best of 5; compare runs by it, see docs/performance.md)"
+        )
     print("server times are taken on the client over loopback (no Server-Timing header)\n")
     print(table(rows))
     misses = [r.what for r in rows if r.verdict == "MISSES"]
