@@ -148,7 +148,8 @@ class Written:
 def _events(
     created: list[RowPlan], updated: list[RowPlan], labels: dict[Node, str]
 ) -> list[audit.Entry]:
-    """``asset.created`` with the new asset, ``asset.updated`` with the changes, in row order."""
+    """``asset.created`` with each new asset, then ``asset.updated`` with each change (each
+    group in the order of the rows)."""
     entries: list[audit.Entry] = [
         ("asset.created", row.asset, after_snapshot(row, labels)) for row in created
     ]
