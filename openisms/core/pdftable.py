@@ -309,6 +309,7 @@ class Table:
         self.leading = self.style.size * (self.regular.ascent + self.regular.descent)
         self.heading, self.columns = heading, columns
         self.pages: list[_Page] = []
+        self._before: list[list[str]] = []
         self._y = 0.0
         self._rows = 0
 
@@ -397,23 +398,37 @@ class Table:
         )
 
     def footers(self, left_text: str, first_number: int, total: int) -> None:
-        """Each page's footer: ``left_text``, and "Page n of total" from ``first_number``."""
+        """Each page's footer: ``left_text``, and "Page n of total" from ``first_number``.
+
+        The pages before (1 to ``first_number - 1``: the document's own, when ``add_to`` is
+        told to number them) get the same footer.
+        """
+        self._before = [self._footer(left_text, n, total) for n in range(1, first_number)]
+        for number, page in enumerate(self.pages, start=first_number):
+            page.ops += self._footer(left_text, number, total)
+
+    def _footer(self, left_text: str, number: int, total: int) -> list[str]:
         style = self.style
         size, y = style.footer_size, style.margins[2] / 2 - style.footer_size * 0.3
-        right = PAGE_WIDTH - style.margins[1]
-        for number, page in enumerate(self.pages, start=first_number):
-            label = f"Page {number} of {total}"
-            x = right - self.regular.width(label, size)
-            page.ops.append(
-                self._text(self.regular, size, style.margins[3], y, left_text, style.muted)
-            )
-            page.ops.append(self._text(self.regular, size, x, y, label, style.muted))
+        label = f"Page {number} of {total}"
+        x = PAGE_WIDTH - style.margins[1] - self.regular.width(label, size)
+        return [
+            self._text(self.regular, size, style.margins[3], y, left_text, style.muted),
+            self._text(self.regular, size, x, y, label, style.muted),
+        ]
 
-    def add_to(self, pdf: pydyf.PDF) -> None:
-        """Add the laid-out pages, and the fonts they draw with, at the end of ``pdf``."""
+    def add_to(self, pdf: pydyf.PDF, *, number_existing: bool = False) -> None:
+        """Add the laid-out pages, and the fonts they draw with, at the end of ``pdf``.
+
+        ``number_existing``: also draw the footers of ``footers`` on the pages already in
+        ``pdf`` (WeasyPrint's, which then need no footer of their own, nor a second
+        rendering to learn the total).
+        """
         fonts = pydyf.Dictionary(
             {face.resource: face.embed(pdf) for face in (self.regular, self.bold) if face.used}
         )
+        if number_existing:
+            _stamp(pdf, self._before, fonts)
         resources = pydyf.Dictionary({"Font": fonts})
         pdf.add_object(resources)
         for page in self.pages:
@@ -429,3 +444,33 @@ class Table:
                 }
             )
             pdf.add_page(page_object)
+
+
+def _resolved(pdf: pydyf.PDF, value: Any) -> Any:
+    """A pydyf object from its reference (``b"12 0 R"``), or the value itself."""
+    if isinstance(value, bytes) and value.endswith(b" R"):
+        return pdf.objects[int(value.split()[0])]
+    return value
+
+
+def _stamp(pdf: pydyf.PDF, footers: Sequence[Sequence[str]], fonts: pydyf.Dictionary) -> None:
+    """Draw ``footers`` (one list of operators per page) on the pages already in ``pdf``.
+
+    Each page's own content is wrapped in ``q``/``Q`` so that the footer is drawn in the
+    default coordinates whatever the page's content left in place (WeasyPrint flips the
+    y axis and does not undo it), and the fonts join the page's font resources.
+    """
+    numbers = pdf.pages["Kids"][::3]  # pydyf lists each page as: number, 0, "R"
+    if len(numbers) != len(footers):
+        raise ValueError(f"{len(numbers)} pages to number, {len(footers)} footers made for them")
+    for number, ops in zip(numbers, footers, strict=True):
+        page = pdf.objects[number]
+        save = pydyf.Stream([b"q"])
+        footer = pydyf.Stream([b"Q", "\n".join(ops).encode("ascii")], compress=True)
+        pdf.add_object(save)
+        pdf.add_object(footer)
+        contents = _resolved(pdf, page["Contents"])
+        own = list(contents) if isinstance(contents, pydyf.Array) else [page["Contents"]]
+        page["Contents"] = pydyf.Array([save.reference, *own, footer.reference])
+        resources = _resolved(pdf, page["Resources"])
+        _resolved(pdf, resources["Font"]).update(fonts)

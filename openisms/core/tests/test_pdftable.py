@@ -105,3 +105,36 @@ def test_a_missing_font_names_the_package_to_install(
             Table("t", COLUMNS)
     finally:
         pdftable.font_path.cache_clear()
+
+
+def _front_and_table(first_number: int) -> tuple[Table, bytes]:
+    """Two pages of WeasyPrint's, then a one-page table numbered from ``first_number``."""
+    from weasyprint import HTML
+
+    table = Table("Register", COLUMNS)
+    pages = table.layout([["R-0001", "Only row", "owner"]], "-")
+    front = "<style>@page { size: A4 landscape }</style><p>Front one</p>"
+    front += '<p style="break-before: page">Front two</p>'
+    document = HTML(string=front).render()
+    table.footers("Report · 2026-11-29", first_number, first_number - 1 + pages)
+    finish = lambda _, pdf: table.add_to(pdf, number_existing=True)  # noqa: E731
+    return table, document.write_pdf(finisher=finish)
+
+
+@needs_poppler
+def test_the_pages_before_the_table_get_the_same_footer_at_the_foot(tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(_front_and_table(3)[1])
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    texts = text.split("\f")[:3]
+    assert "Front one" in texts[0] and "Front two" in texts[1] and "R-0001" in texts[2]
+    for number, page in enumerate(texts, start=1):
+        last = [line for line in page.splitlines() if line.strip()][-1]
+        assert "Report · 2026-11-29" in last and f"Page {number} of 3" in last, page
+
+
+def test_numbering_pages_that_do_not_match_the_first_number_is_refused() -> None:
+    with pytest.raises(ValueError, match="2 pages to number, 3 footers made for them"):
+        _front_and_table(4)

@@ -53,14 +53,13 @@ def write_pdf(
     table = Table(f"Risk register ({count} risk{'' if count == 1 else 's'})", REPORT_COLUMNS)
     register_pages = table.layout(([row[k] for k in _REPORT_KEYS] for row in rows), "No risks.")
 
-    def front(total: int | None) -> Any:
-        context = {"info": info, "methodology": methodology, "maps": maps, "total": total}
-        return HTML(string=render_to_string("risks/report.html", context)).render()
-
-    first = len(front(None).pages)
-    document = front(first + register_pages)  # the same pages, now saying how many in all
+    context = {"info": info, "methodology": methodology, "maps": maps}
+    document = HTML(string=render_to_string("risks/report.html", context)).render()
+    first = len(document.pages)
+    # Every page's footer is drawn with the register's, so the front is rendered once.
     table.footers(f"{info.what} · {info.produced_at:%Y-%m-%d}", first + 1, first + register_pages)
-    pdf: bytes = document.write_pdf(finisher=lambda _, target: table.add_to(target))
+    finish = lambda _, target: table.add_to(target, number_existing=True)  # noqa: E731
+    pdf: bytes = document.write_pdf(finisher=finish)
     return pdf
 
 

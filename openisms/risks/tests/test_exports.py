@@ -121,6 +121,8 @@ def test_the_pdf_report_has_the_organisation_methodology_heat_maps_and_register(
         "Risk register (3 risks)",
     ):
         assert expected in text, expected
+    # Both heat maps whole on their page (the second used to run past its edge, last column lost).
+    assert text.count("5 · Severe") == 2
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     pages = re.search(r"Pages:\s+(\d+)", info.stdout)
     assert pages and set(re.findall(r"Page \d+ of (\d+)", text)) == {pages[1]}
