@@ -465,8 +465,9 @@ def _stamp(pdf: pydyf.PDF, footers: Sequence[Sequence[str]], fonts: pydyf.Dictio
         raise ValueError(f"{len(numbers)} pages to number, {len(footers)} footers made for them")
     for number, ops in zip(numbers, footers, strict=True):
         page = pdf.objects[number]
-        save = pydyf.Stream([b"q"])
-        footer = pydyf.Stream([b"Q", "\n".join(ops).encode("ascii")], compress=True)
+        # Line ends at the edges: a reader may join the page's streams without a separator.
+        save = pydyf.Stream([b"q", b""])
+        footer = pydyf.Stream([b"", b"Q", "\n".join(ops).encode("ascii")], compress=True)
         pdf.add_object(save)
         pdf.add_object(footer)
         contents = _resolved(pdf, page["Contents"])
