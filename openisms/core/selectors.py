@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
-from openisms.core import authz
+from openisms.core import audit, authz
 from openisms.core.actors import Actor, ServiceActor
 from openisms.core.errors import NotFound, ValidationError
 from openisms.core.lookups import unique_or_none
@@ -156,7 +156,7 @@ def audit_verbs(*, org: Organization) -> list[str]:
     """
     key = f"openisms:audit-verbs:{org.pk}"
     events = AuditEvent.objects.filter(organization=org)
-    head = _trail_head(org)
+    head = audit.head(org)
     if head is None:
         return []
     cached: tuple[int, str, frozenset[str]] = cache.get(key, (0, "", frozenset()))
@@ -178,13 +178,6 @@ T = TypeVar("T")
 PER_CHANGE_TTL_SECONDS = 15 * 60
 
 
-def _trail_head(org: Organization) -> tuple[int, str] | None:
-    head: tuple[int, str] | None = (
-        AuditEvent.objects.filter(organization=org).order_by("-seq").values_list("seq", "hash")
-    ).first()
-    return head
-
-
 def computed_per_change(
     org: Organization, name: str, compute: Callable[[], T], *key_parts: object
 ) -> T:
@@ -195,7 +188,7 @@ def computed_per_change(
     the key. ``key_parts`` add what else the value depends on (today's date). The head is read
     before the value, so a value kept under a head is never older than that head.
     """
-    seq, digest = _trail_head(org) or (0, "")
+    seq, digest = audit.head(org) or (0, "")
     key = f"openisms:{name}:{org.pk}:{seq}:{digest}:{':'.join(map(str, key_parts))}"
     found: T | None = cache.get(key)
     if found is None:
