@@ -34,6 +34,7 @@ from openisms.core.cleaning import (
     whole,
 )
 from openisms.core.models import Organization, User
+from openisms.core.prepared import Prepared, columns, instance
 
 MAX_TAGS = 30
 MAX_TAG_LENGTH = 60
@@ -73,6 +74,12 @@ class AssetInput:
         return [f.name for f in fields(cls)]
 
 
+_LABELS = Prepared(
+    lambda org: Classification.objects.filter(organization=org).values(*columns(Classification)),
+    org=int,
+)
+
+
 @dataclass
 class Lookups:
     """What checking values needs from the organisation, read in two queries for any rows."""
@@ -85,7 +92,7 @@ class Lookups:
     def load(cls, org: Organization, inputs: Iterable[AssetInput] | None = None) -> Lookups:
         """Read the members (by e-mail: those ``inputs`` name, or all) and the classification
         labels (by lower-case name)."""
-        labels = Classification.objects.filter(organization=org)
+        labels = [instance(Classification, row) for row in _LABELS.rows(org=org.pk)]
         return cls(
             organization=org,
             members=members_by_email(org, inputs),

@@ -19,7 +19,7 @@ from openisms.assets import graph, rules
 from openisms.assets.choices import DEFAULT_CIA_LEVELS, DEFAULT_CLASSIFICATIONS, REF_PREFIX
 from openisms.assets.models import Asset, AssetDependency, AssetTag, CiaLevel, Classification, Tag
 from openisms.assets.rules import AssetInput, Lookups
-from openisms.core import audit, authz, refs
+from openisms.core import audit, authz, bulk, refs
 from openisms.core.actors import Actor
 from openisms.core.cleaning import ListInput, ref_number, split_list
 from openisms.core.errors import Conflict, ValidationError
@@ -142,7 +142,7 @@ def asset_create(*, actor: Actor, org: Organization, data: AssetInput) -> Asset:
     ref = refs.next_ref(org, REF_PREFIX)
     asset = Asset(organization=org, ref=ref, number=ref_number(ref))
     rules.apply(asset, cleaned.values)
-    asset.save()
+    bulk.insert_one(asset)
     tags = tags_for(org, cleaned.tags or [])
     _set_tags(asset, tags, replace=False)
     _set_dependencies(asset, targets or [], replace=False)

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from openisms.core import bulk
 from openisms.core.actors import Actor, ServiceActor, actor_label
 from openisms.core.models import AuditEvent, Organization
+from openisms.core.prepared import Prepared
 
 GENESIS_HASH = "0" * 64
 _MAX_ATTEMPTS = 5
@@ -164,7 +166,7 @@ def record(
     def write() -> None:
         event.pk, event.created_at = None, timezone.now()
         link([event], head(org))
-        event.save(force_insert=True)
+        bulk.insert_one(event)
 
     _appending(write)
     return event
@@ -197,15 +199,19 @@ def record_many(*, actor: Actor, org: Organization, entries: Iterable[Entry]) ->
     return len(events)
 
 
+def _last(org: int | None) -> QuerySet[AuditEvent, Any]:
+    return AuditEvent.objects.filter(organization=org).order_by("-seq").values("seq", "hash")[:1]
+
+
+_HEAD = Prepared(_last, org=int)
+_ACCOUNTS_HEAD = Prepared(lambda: _last(None))
+
+
 def head(org: Organization | None) -> tuple[int, str] | None:
-    """The sequence number and hash of the last event of ``org``'s chain (None: empty)."""
-    found = (
-        AuditEvent.objects.filter(organization=org)
-        .order_by("-seq")
-        .values_list("seq", "hash")
-        .first()
-    )
-    return (found[0], found[1]) if found else None
+    """The sequence number and hash of the last event of ``org``'s chain (None: the accounts
+    chain); None when the chain is empty."""
+    found = _HEAD.first(org=org.pk) if org is not None else _ACCOUNTS_HEAD.first()
+    return (found["seq"], found["hash"]) if found else None
 
 
 def link(events: Sequence[AuditEvent], after: tuple[int, str] | None) -> None:

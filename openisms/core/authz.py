@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from openisms.core.actors import Actor, ServiceActor
 from openisms.core.choices import Role, TokenScope
 from openisms.core.errors import NotFound, PermissionDenied
-from openisms.core.lookups import unique_or_none
 from openisms.core.models import Membership, Organization
+from openisms.core.prepared import Prepared
 
 if TYPE_CHECKING:
     from openisms.core.models import ApiToken, User
@@ -54,6 +54,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 _ROLE_CACHE = "_openisms_roles"
+_ROLE = Prepared(
+    lambda user, org: (
+        Membership.objects.filter(user=user, organization=org).order_by().values("role")
+    ),
+    user=int,
+    org=int,
+)
 _TOKEN_ATTR = "_openisms_token"  # noqa: S105 - an attribute name
 
 
@@ -86,10 +93,8 @@ def role_of(actor: Actor, org: Organization) -> Role | None:
         return None
     cache: dict[int, Role | None] = actor.__dict__.setdefault(_ROLE_CACHE, {})
     if org.pk not in cache:
-        role = unique_or_none(
-            Membership.objects.filter(user=actor, organization=org).values_list("role", flat=True)
-        )
-        cache[org.pk] = Role(role) if role else None
+        found = _ROLE.first(user=actor.pk, org=org.pk)
+        cache[org.pk] = Role(found["role"]) if found else None
     return cache[org.pk]
 
 

@@ -1,4 +1,5 @@
-"""Inserting and updating thousands of rows with one prepared statement each (``executemany``).
+"""Inserting and updating thousands of rows with one prepared statement each (``executemany``),
+and one row at a time without the ORM's per-call cost (``insert_one``).
 
 Used by the asset import and by ``audit.record_many`` (an event per imported asset). Why not
 ``bulk_create`` / ``bulk_update``: for 10,000 assets Django spends seconds preparing each value
@@ -89,6 +90,39 @@ def insert_many(
         with connection.wrap_database_errors, cursor.cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
+
+
+#: The ``INSERT ... RETURNING`` of each model, by database vendor: its SQL and its fields.
+_INSERT_ONE: dict[tuple[str, type[models.Model]], tuple[str, list[models.Field[Any, Any]]]] = {}
+
+
+def insert_one(obj: models.Model) -> None:
+    """Insert the new ``obj`` as ``obj.save(force_insert=True)`` would, and set its key.
+
+    The same values (defaults, ``auto_now``, JSON as the field sends it) in one statement
+    built once per model: ``save()`` builds and compiles its ``INSERT`` on every call, a
+    fifth of an API create. No ``pre_save`` / ``post_save`` signals are sent; nothing here
+    listens to them (a test keeps it so).
+    """
+    model = type(obj)
+    sql, fields = _INSERT_ONE.get((connection.vendor, model)) or _insert_sql(model)
+    params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        obj.pk = cursor.fetchone()[0]
+    obj._state.adding, obj._state.db = False, connection.alias
+
+
+def _insert_sql(model: type[models.Model]) -> tuple[str, list[models.Field[Any, Any]]]:
+    meta, quote = model._meta, connection.ops.quote_name
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
+    columns, marks = ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608
+        f"RETURNING {quote(meta.pk.column)}"
+    )
+    _INSERT_ONE[(connection.vendor, model)] = (sql, fields)
+    return sql, fields
 
 
 def update_many(

@@ -13,10 +13,11 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
-from django.db.models import TextChoices
+from django.db.models import QuerySet, TextChoices
 from django.db.models.functions import Lower
 
 from openisms.core.models import Membership, Organization, User
+from openisms.core.prepared import Prepared, columns, instance
 
 ListInput = Iterable[str] | str
 _SPLIT = re.compile(r"[;,\n]")
@@ -41,6 +42,16 @@ class MemberLookups(Protocol):
 PEOPLE_FIELDS = ("owner", "custodian")
 
 
+def _member(org: int, email: str) -> QuerySet[Membership, Any]:
+    memberships = Membership.objects.filter(organization=org).alias(email=Lower("user__email"))
+    return memberships.filter(email=email).values(*columns(User, "user__")).order_by()
+
+
+_MEMBER = Prepared(_member, org=int, email=str)
+#: Up to this many e-mails are looked up one by one (a prepared query each), more in one query.
+_ONE_BY_ONE = 2
+
+
 def members_by_email(org: Organization, inputs: Iterable[Any] | None = None) -> dict[str, User]:
     """The members of ``org`` by lower-case e-mail: those the ``inputs`` name in their people
     fields (one small query for a single create), or every member when ``inputs`` is None (an
@@ -53,8 +64,10 @@ def members_by_email(org: Organization, inputs: Iterable[Any] | None = None) -> 
             for name in PEOPLE_FIELDS
             if (value := getattr(item, name, None))
         }
-        if not emails:
-            return {}
+        if len(emails) <= _ONE_BY_ONE:
+            rows = [row for email in emails for row in _MEMBER.rows(org=org.pk, email=email)]
+            users = [instance(User, row, "user__") for row in rows]
+            return {user.email.lower(): user for user in users}
         memberships = memberships.alias(email=Lower("user__email")).filter(email__in=emails)
     return {m.user.email.lower(): m.user for m in memberships}
 

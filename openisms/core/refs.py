@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from openisms.core.errors import Conflict
 from openisms.core.models import Organization, RefCounter
@@ -22,12 +21,31 @@ def allocate(org: Organization, prefix: str, count: int = 1, width: int = 4) -> 
         return []
     # No savepoint of its own: inside the caller's transaction a failure undoes it all anyway.
     with transaction.atomic(savepoint=False):
-        counter, _ = RefCounter.objects.select_for_update().get_or_create(
-            organization=org, key=prefix
-        )
-        RefCounter.objects.filter(pk=counter.pk).update(value=F("value") + count)
-        first = counter.value + 1
+        last = _advance(org, prefix, count)
+        if last is None:  # the first reference of this kind here
+            RefCounter.objects.get_or_create(organization=org, key=prefix)
+            last = _advance(org, prefix, count)
+    first = int(last or 0) - count + 1
     return [f"{prefix}-{number:0{width}d}" for number in range(first, first + count)]
+
+
+def _advance(org: Organization, prefix: str, count: int) -> int | None:
+    """Add ``count`` to the counter and return its new value (None: it has no row yet).
+
+    One ``UPDATE ... RETURNING`` (PostgreSQL; SQLite since 3.35): the row stays locked to the
+    end of the transaction, as a ``SELECT ... FOR UPDATE`` would keep it, in one statement
+    where the ORM needs two and builds both on every create.
+    """
+    quote = connection.ops.quote_name
+    value, org_id, key = (quote(name) for name in ("value", "organization_id", "key"))
+    sql = (
+        f"UPDATE {quote(RefCounter._meta.db_table)} SET {value} = {value} + %s "  # noqa: S608 - names only
+        f"WHERE {org_id} = %s AND {key} = %s RETURNING {value}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [count, org.pk, prefix])
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
 
 
 def next_ref(org: Organization, prefix: str, width: int = 4) -> str:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -17,8 +19,8 @@ from openisms.core import audit, authz
 from openisms.core.actors import Actor, ServiceActor
 from openisms.core.choices import Role, TokenScope
 from openisms.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from openisms.core.lookups import unique_or_none
 from openisms.core.models import ApiToken, Membership, Organization, User
+from openisms.core.prepared import Prepared, columns, instance
 from openisms.core.signals import member_leaving, organization_created
 
 TOKEN_PREFIX = "oisms_"  # noqa: S105 - the visible prefix of every token
@@ -294,15 +296,43 @@ def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
 LAST_USE_RESOLUTION = dt.timedelta(minutes=1)
 
 
+def _token_query(digest: str) -> QuerySet[ApiToken, dict[str, Any]]:
+    role = Membership.objects.filter(
+        user=OuterRef("user"), organization=OuterRef("organization")
+    ).order_by()
+    return (
+        ApiToken.objects.filter(digest=digest)
+        .annotate(role=Subquery(role.values("role")[:1]))
+        .values(
+            "role",
+            *columns(ApiToken),
+            *columns(User, "user__"),
+            *columns(Organization, "organization__"),
+        )
+        .order_by()
+    )
+
+
+#: The token with its user, organisation and the user's role there: one query per request.
+_TOKEN = Prepared(_token_query, digest=str)
+
+
 def api_token_authenticate(secret: str) -> ApiToken | None:
-    """The usable token with this secret, or None; notes its last use (to the minute)."""
+    """The usable token with this secret, or None; notes its last use (to the minute).
+
+    The user comes with the token and knows its role in the token's organisation.
+    """
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = unique_or_none(
-        ApiToken.objects.select_related("user", "organization").filter(digest=_digest(secret))
-    )
-    if token is None or not token.is_usable() or not token.user.is_active:
+    found = _TOKEN.first(digest=_digest(secret))
+    if found is None:
         return None
+    token = instance(ApiToken, found)
+    token.user = instance(User, found, "user__")
+    token.organization = instance(Organization, found, "organization__")
+    if not token.is_usable() or not token.user.is_active:
+        return None
+    authz.remember_role(token.user, token.organization, found["role"])
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USE_RESOLUTION:
         # Not audited: a read is not a change, and a write per request would flood the trail.

@@ -12,9 +12,9 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import Q
+from django.db.models import Model, Q
 
 from openisms.assets.models import Asset
 from openisms.catalog.choices import ANNEX_A_FRAMEWORK, RequirementKind
@@ -31,7 +31,9 @@ from openisms.core.cleaning import (
     whole,
     word,
 )
+from openisms.core.lookups import Texts
 from openisms.core.models import Organization, User
+from openisms.core.prepared import Prepared, instance
 from openisms.risks.choices import (
     MANUAL_STATUSES,
     ActionStatus,
@@ -42,6 +44,7 @@ from openisms.risks.choices import (
 )
 from openisms.risks.models import Threat, Vulnerability
 
+M = TypeVar("M", bound=Model)
 _PREFIXED = re.compile(r"^([A-Za-z]{1,3})-(\d{1,9})$")
 MAX_LINKS = 200
 
@@ -165,15 +168,13 @@ class Lookups:
         risk_list, vuln_list = list(risks), list(vulnerabilities)
         found = cls(org, members_by_email(org, people))
         asset_refs = _names(risk_list, "assets", "A") | _names(vuln_list, "assets", "A")
-        if asset_refs:
-            assets = Asset.objects.filter(organization=org, ref__in=asset_refs)
-            found.assets = {a.ref: a for a in assets.only("id", "ref", "name")}
-        found.threats = _threats(org, _names(risk_list, "threats", ""))
+        found.assets = _by_ref(Asset, _ASSETS, asset_refs, org=org.pk)
+        threat_refs = _names(risk_list, "threats", "")
+        found.threats = _by_ref(Threat, _THREATS, threat_refs, org=org.pk)
         vuln_refs = _names(risk_list, "vulnerabilities", "V")
-        if vuln_refs:
-            vulns = Vulnerability.objects.filter(organization=org, ref__in=vuln_refs)
-            found.vulnerabilities = {v.ref: v for v in vulns.only("id", "ref", "title")}
-        found.controls = _controls({control_ref(n) for r in risk_list for n in _raw(r, "controls")})
+        found.vulnerabilities = _by_ref(Vulnerability, _VULNERABILITIES, vuln_refs, org=org.pk)
+        control_refs = {control_ref(n) for r in risk_list for n in _raw(r, "controls")}
+        found.controls = _by_ref(Requirement, _CONTROLS, control_refs)
         return found
 
 
@@ -186,20 +187,52 @@ def _names(items: list[Any], name: str, prefix: str) -> set[str]:
     return {normalise_ref(n, prefix) if prefix else n for i in items for n in _raw(i, name)}
 
 
-def _threats(org: Organization, refs: set[str]) -> dict[str, Threat]:
-    if not refs:
-        return {}
-    threats = Threat.objects.filter(Q(organization=org) | Q(organization__isnull=True))
-    return {t.ref: t for t in threats.filter(ref__in=refs).only("id", "ref", "name")}
+#: The rows a batch names by reference, each kind in one prepared query (``core.prepared``),
+#: as model objects with the fields the cleaners and the audit event use.
+_ASSETS = Prepared(
+    lambda org, refs: (
+        Asset.objects.filter(organization=org, ref__in_texts=refs)
+        .order_by()  # by number, SQLite would walk the organisation's assets to sort them
+        .values("id", "ref", "name")
+    ),
+    org=int,
+    refs=Texts,
+)
+_VULNERABILITIES = Prepared(
+    lambda org, refs: (
+        Vulnerability.objects.filter(organization=org, ref__in_texts=refs)
+        .order_by()
+        .values("id", "ref", "title")
+    ),
+    org=int,
+    refs=Texts,
+)
+_THREATS = Prepared(  # the organisation's own and the library's
+    lambda org, refs: (
+        Threat.objects.filter(Q(organization=org) | Q(organization__isnull=True))
+        .filter(ref__in_texts=refs)
+        .values("id", "ref", "name")
+    ),
+    org=int,
+    refs=Texts,
+)
+_CONTROLS = Prepared(
+    lambda refs: (
+        Requirement.objects.filter(
+            framework__code=ANNEX_A_FRAMEWORK, kind=RequirementKind.CONTROL, ref__in_texts=refs
+        )
+        .order_by()
+        .values("id", "ref", "title")
+    ),
+    refs=Texts,
+)
 
 
-def _controls(refs: set[str]) -> dict[str, Requirement]:
+def _by_ref(model: type[M], query: Prepared, refs: set[str], **values: int) -> dict[str, M]:
     if not refs:
         return {}
-    found = Requirement.objects.filter(
-        framework__code=ANNEX_A_FRAMEWORK, kind=RequirementKind.CONTROL, ref__in=refs
-    )
-    return {r.ref: r for r in found.only("id", "ref", "title")}
+    rows = query.rows(refs=sorted(refs), **values)
+    return {row["ref"]: instance(model, row, only=list(row)) for row in rows}
 
 
 # --- cleaners: each takes the raw value and the lookups, returns the model value ------------

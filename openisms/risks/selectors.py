@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from openisms.assets.models import Asset
@@ -17,9 +18,10 @@ from openisms.catalog.models import Requirement
 from openisms.core import authz
 from openisms.core.actors import Actor
 from openisms.core.errors import NotFound
-from openisms.core.lookups import among
+from openisms.core.lookups import Ids
 from openisms.core.models import Membership, Organization, User
-from openisms.core.selectors import computed_per_change, grouped, listed
+from openisms.core.prepared import Prepared, columns, instance, of_organization
+from openisms.core.selectors import GroupedLinks, computed_per_change, listed
 from openisms.risks.choices import OPEN_ACTION_STATUSES, RiskStatus
 from openisms.risks.filters import (
     ACTION_SORTS,
@@ -54,7 +56,7 @@ from openisms.risks.rules import control_ref, normalise_ref
 def methodology_current(*, actor: Actor, org: Organization) -> Methodology:
     """The organisation's current methodology version; NotFound when none was set up."""
     authz.require(actor, "risks.view", org)
-    current = Methodology.objects.filter(organization=org, is_current=True).first()
+    current = current_methodology_of(org)
     if current is None:
         raise NotFound("No risk methodology yet: choose a 3x3, 4x4 or 5x5 preset to start.")
     return current
@@ -63,7 +65,23 @@ def methodology_current(*, actor: Actor, org: Organization) -> Methodology:
 def methodology_current_or_none(*, actor: Actor, org: Organization) -> Methodology | None:
     """The current methodology version, or None before one was set up."""
     authz.require(actor, "risks.view", org)
-    return Methodology.objects.filter(organization=org, is_current=True).first()
+    return current_methodology_of(org)
+
+
+_CURRENT = Prepared(
+    lambda org: (
+        Methodology.objects.filter(organization=org, is_current=True)
+        .order_by()
+        .values(*columns(Methodology))
+    ),
+    org=int,
+)
+
+
+def current_methodology_of(org: Organization) -> Methodology | None:
+    """The methodology version new assessments use (None: none set up), for services too."""
+    found = _CURRENT.first(org=org.pk)
+    return instance(Methodology, found) if found else None
 
 
 def methodology_list(
@@ -232,6 +250,37 @@ def risk_details() -> tuple[Prefetch[Any], ...]:
     return (*_link_prefetches(), *risk_history())
 
 
+_ASSESSMENTS = Prepared(
+    lambda org, risk: (
+        RiskAssessment.objects.filter(organization=org, risk=risk)
+        .order_by("-assessed_at", "-id")
+        .values(
+            "assessed_at",
+            "inherent_likelihood",
+            "inherent_impact",
+            "inherent_level",
+            "residual_likelihood",
+            "residual_impact",
+            "residual_level",
+            "note",
+            assessor=Coalesce("assessed_by__email", "assessed_by_label"),
+            methodology_version=F("methodology__version"),
+        )
+    ),
+    org=int,
+    risk=int,
+)
+
+
+def assessment_records(org: Organization, risk_id: int) -> list[dict[str, Any]]:
+    """The assessments of the risk ``risk_id`` of ``org``, newest first, as plain values (the
+    assessor's e-mail, or the name kept when the account is gone)."""
+    found = _ASSESSMENTS.rows(org=org.pk, risk=risk_id)
+    for row in found:
+        row["assessed_by"] = row.pop("assessor")  # a field's name: not an annotation's
+    return found
+
+
 def risk_history() -> tuple[Prefetch[Any], Prefetch[Any]]:
     """A risk's treatment actions and its assessments (newest first), one query each."""
     actions = TreatmentAction.objects.select_related("owner").order_by("due_date", "id")
@@ -268,6 +317,11 @@ _LINK_REFS: dict[str, tuple[type[models.Model], str, tuple[str, ...]]] = {
 }
 
 
+_LINKS_OF = {
+    name: GroupedLinks(through, "risk", "risk_id", ref, *ordering)
+    for name, (through, ref, ordering) in _LINK_REFS.items()
+}
+
 #: The references linked to each risk, by kind of link, then by risk id.
 Links = dict[str, dict[int, list[str]]]
 
@@ -279,11 +333,7 @@ def link_refs(risk_ids: list[int]) -> Links:
     chunk). Read by risk: the organisation's index would make SQLite, without statistics,
     walk all 40,000 links of the organisation for a page of ten risks.
     """
-    found: Links = {}
-    for name, (through, ref, ordering) in _LINK_REFS.items():
-        links = through._default_manager.filter(among("risk_id", risk_ids))
-        found[name] = grouped(links, "risk_id", ref, *ordering)
-    return found
+    return {name: links(risk_ids) for name, links in _LINKS_OF.items()}
 
 
 #: A risk's own columns that lists and exports read as values (no model objects).
@@ -324,6 +374,25 @@ class RiskRecords:
     refs: Links
 
 
+def _records(ids: Ids, today: dt.date) -> QuerySet[Risk, Any]:
+    records: QuerySet[Risk, Any] = (
+        Risk.objects.filter(id__in_ids=ids)
+        .order_by()
+        .values(
+            *RECORD_FIELDS,
+            "organization_id",
+            owner_email=F("owner__email"),
+            methodology_version=F("methodology__version"),
+            due_for_review=flag(due_for_review(today)),
+            acceptance_expired=flag(acceptance_expired(today)),
+        )
+    )
+    return records
+
+
+_RECORDS = Prepared(_records, ids=Ids, today=dt.date)
+
+
 def risk_records(*, org: Organization, ids: list[int], today: dt.date) -> RiskRecords:
     """The risks ``ids`` of ``org``, in that order, and their links' refs: five queries.
 
@@ -331,13 +400,7 @@ def risk_records(*, org: Organization, ids: list[int], today: dt.date) -> RiskRe
     a third of a 1,000-row page. The review and acceptance dates are judged in SQL, by the
     same conditions as the register's filters.
     """
-    found = Risk.objects.filter(among("id", ids), organization=org).values(
-        *RECORD_FIELDS,
-        owner_email=F("owner__email"),
-        methodology_version=F("methodology__version"),
-        due_for_review=flag(due_for_review(today)),
-        acceptance_expired=flag(acceptance_expired(today)),
-    )
+    found = of_organization(org, _RECORDS.rows(ids=ids, today=today))
     by_id = {risk["id"]: risk for risk in found}
     return RiskRecords([by_id[pk] for pk in ids if pk in by_id], link_refs(list(by_id)))
 

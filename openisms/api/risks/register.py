@@ -30,7 +30,6 @@ from openisms.risks.choices import (
 from openisms.risks.filters import OPEN, ActionFilters, RiskFilters
 from openisms.risks.models import (
     Risk,
-    RiskAssessment,
     TreatmentAction,
     affected,
 )
@@ -115,14 +114,16 @@ def _detail(org: Organization, key: int, *, new: bool = False) -> dict[str, Any]
     """One risk with its actions and history, read afresh (after a change too; a risk ``new``
     in this request has no actions yet: not asked)."""
     out = risk_outs(org, [key])[0]
-    risk = Risk(pk=key, ref=out["ref"])  # all that its actions show of it (``ActionOut.risk``)
-    actions, history = selectors.risk_history()
-    prefetch_related_objects([risk], *([history] if new else [actions, history]))
-    out.update(
-        actions=[] if new else prefetched(risk, "actions"),
-        history=prefetched(risk, "assessments"),
-    )
+    out["history"] = selectors.assessment_records(org, key)
+    out["actions"] = [] if new else _actions(key, out["ref"])
     return out
+
+
+def _actions(key: int, ref: str) -> list[TreatmentAction]:
+    risk = Risk(pk=key, ref=ref)  # all that its actions show of it (``ActionOut.risk``)
+    actions, _ = selectors.risk_history()
+    prefetch_related_objects([risk], actions)
+    return prefetched(risk, "actions")
 
 
 class ActionOut(Schema):
@@ -162,14 +163,6 @@ class AssessmentOut(Schema):
     residual_impact: int | None
     residual_level: str
     note: str
-
-    @staticmethod
-    def resolve_assessed_by(obj: RiskAssessment) -> str:
-        return obj.assessed_by.email if obj.assessed_by else obj.assessed_by_label
-
-    @staticmethod
-    def resolve_methodology_version(obj: RiskAssessment) -> int:
-        return obj.methodology.version
 
 
 class RiskDetailOut(RiskOut):

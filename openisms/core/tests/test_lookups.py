@@ -10,7 +10,7 @@ from openisms.assets.models import Asset, AssetTag
 from openisms.assets.tests.factories import make_asset
 from openisms.core import authz
 from openisms.core.choices import Role
-from openisms.core.lookups import among, unique_or_none
+from openisms.core.lookups import Texts, among, unique_or_none
 from openisms.core.models import Organization, User
 from tests import support
 
@@ -49,3 +49,15 @@ def test_a_members_role_is_read_alone_without_sorting_or_joins(
     assert authz.role_of(stranger, org_a) is None
     assert unique_or_none(Organization.objects.filter(slug="alpha")) == org_a
     assert unique_or_none(Organization.objects.filter(slug="nowhere")) is None
+
+
+def test_in_texts_finds_texts_with_quotes_backslashes_and_commas_as_they_are(
+    org_a: Organization,
+) -> None:
+    names = ['Quote "x"', "Back\\slash", "a,b", "{braces}", "Ünïcode", "plain"]
+    for name in names:
+        make_asset(org_a, name)
+    asked = [*names[:5], "absent"]
+    found = set(Asset.objects.filter(name__in_texts=Texts(asked)).values_list("name", flat=True))
+    assert found == set(names[:5])
+    assert not Asset.objects.filter(name__in_texts=[]).exists()

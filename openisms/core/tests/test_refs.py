@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection, transaction
 
 from openisms.core import refs
 from openisms.core.errors import Conflict
@@ -41,3 +44,30 @@ def test_a_stale_version_is_a_conflict_and_a_fresh_one_counts_up() -> None:
     assert row.version == 5
     with pytest.raises(Conflict, match=r"changed by someone else.*version 4, now 5"):
         refs.check_version(row, 4)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time")
+def test_two_writers_at_once_never_get_the_same_reference(org_a: Organization) -> None:
+    refs.next_ref(org_a, "A")  # the counter's row exists: both writers update it
+    holding, got = threading.Event(), []
+
+    def first() -> None:
+        with transaction.atomic():
+            got.append(refs.next_ref(org_a, "A"))
+            holding.set()
+            time.sleep(0.3)  # the second writer waits on the counter's row meanwhile
+        connection.close()
+
+    def second() -> None:
+        holding.wait(5)
+        with transaction.atomic():
+            got.append(refs.next_ref(org_a, "A"))
+        connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert got == ["A-0002", "A-0003"]

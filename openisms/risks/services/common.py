@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from django.db import models
 
+from openisms.core import bulk
 from openisms.core.errors import ValidationError
 from openisms.core.models import Organization
 
@@ -53,11 +54,11 @@ def replace_links(
         through._default_manager.filter(
             **{owner_field: owner, f"{target_field}_id__in": gone}
         ).delete()
-    through._default_manager.bulk_create(
-        through(organization=org, **{owner_field: owner, target_field: wanted[pk]})
-        for pk in wanted
-        if pk not in existing
-    )
+    for pk in wanted:
+        if pk not in existing:
+            bulk.insert_one(
+                through(organization=org, **{owner_field: owner, target_field: wanted[pk]})
+            )
 
 
 def iso(value: Any) -> Any:

@@ -15,11 +15,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from openisms.core import audit, authz, refs
+from openisms.core import audit, authz, bulk, refs
 from openisms.core.actors import Actor, ServiceActor, actor_label
 from openisms.core.cleaning import FieldError, date, ref_number
 from openisms.core.errors import PermissionDenied, ValidationError
 from openisms.core.models import Organization, User
+from openisms.risks import selectors
 from openisms.risks.choices import RISK_PREFIX, RiskStatus, TreatmentOption
 from openisms.risks.methodology import RiskLevel, add_months
 from openisms.risks.models import (
@@ -81,7 +82,7 @@ def _write_links(risk: Risk, links: dict[str, list[Any]], *, new: bool = False) 
 
 def current_methodology(org: Organization) -> Methodology:
     """The methodology version new assessments use; a field error when there is none."""
-    found = Methodology.objects.filter(organization=org, is_current=True).first()
+    found = selectors.current_methodology_of(org)
     if found is None:
         raise ValidationError.field(
             "methodology",
@@ -199,7 +200,7 @@ def _record_assessment(actor: Actor, risk: Risk, note: str) -> RiskAssessment:
     likelihood, impact = risk.inherent_likelihood, risk.inherent_impact
     assert risk.methodology is not None  # noqa: S101 - set by apply_assessment
     assert likelihood is not None and impact is not None  # noqa: S101 - likewise
-    return RiskAssessment.objects.create(
+    assessment = RiskAssessment(
         organization=risk.organization,
         risk=risk,
         assessed_by=None if isinstance(actor, ServiceActor) else actor,
@@ -213,6 +214,8 @@ def _record_assessment(actor: Actor, risk: Risk, note: str) -> RiskAssessment:
         residual_level=risk.residual_level,
         note=note,
     )
+    bulk.insert_one(assessment)
+    return assessment
 
 
 def levels_snapshot(risk: Risk) -> dict[str, Any]:
@@ -309,7 +312,7 @@ def create_risk(
         risk.status = explicit
     if cleaned.values.get("next_review"):
         risk.next_review = cleaned.values["next_review"]
-    risk.save()
+    bulk.insert_one(risk)
     _write_links(risk, cleaned.links, new=True)
     if assessed is not None:
         _record_assessment(actor, risk, assessed.note)

@@ -1,0 +1,94 @@
+"""``core.bulk.insert_one``: a row stored as ``save()`` stores it, its key set."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import models
+from django.db.models.signals import post_save, pre_save
+from django.forms.models import model_to_dict
+
+from openisms.assets.models import Asset, Classification
+from openisms.core import bulk
+from openisms.core.models import AuditEvent, Organization, User
+from openisms.risks.models import (
+    Risk,
+    RiskAssessment,
+    RiskAsset,
+    RiskControl,
+    RiskThreat,
+    RiskVulnerability,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _event(org: Organization, seq: int) -> AuditEvent:
+    return AuditEvent(
+        organization=org,
+        seq=seq,
+        created_at=dt.datetime(2026, 11, 29, 12, 0, 0, 123456, tzinfo=dt.UTC),
+        actor="owner@alpha.test",
+        verb="thing.done",
+        target_type="core.thing",
+        target_id="T-1",
+        target_repr="T-1",
+        data={"text": 'quote " back\\slash Ünï', "n": 3, "list": [1, None, True]},
+        prev_hash="0" * 64,
+        hash=f"{seq:064d}",
+    )
+
+
+def _stored(obj: models.Model) -> dict[str, object]:
+    fresh = type(obj)._default_manager.get(pk=obj.pk)
+    return {k: v for k, v in model_to_dict(fresh).items() if k not in {"id", "seq", "hash"}}
+
+
+def test_a_row_inserted_alone_is_stored_as_save_stores_it(
+    org_a: Organization, owner_a: User
+) -> None:
+    saved, inserted = _event(org_a, 1001), _event(org_a, 1002)
+    saved.save(force_insert=True)
+    bulk.insert_one(inserted)
+    assert inserted.pk is not None and inserted.pk != saved.pk
+    assert not inserted._state.adding
+    assert _stored(inserted) == _stored(saved)
+    assert AuditEvent.objects.get(pk=inserted.pk).data["text"] == 'quote " back\\slash Ünï'
+
+
+def test_defaults_and_automatic_dates_are_filled_as_save_fills_them(
+    org_a: Organization, owner_a: User
+) -> None:
+    before = dt.datetime.now(tz=dt.UTC)
+    label = Classification.objects.filter(organization=org_a).first()
+    asset = Asset(
+        organization=org_a,
+        ref="A-0100",
+        number=100,
+        name="Vault",
+        owner=owner_a,
+        classification=label,
+    )
+    bulk.insert_one(asset)
+    stored = Asset.objects.get(pk=asset.pk)
+    assert stored.created_at >= before and stored.updated_at >= before
+    assert (stored.version, stored.status, stored.name) == (asset.version, asset.status, "Vault")
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        Asset,
+        Risk,
+        RiskAssessment,
+        RiskAsset,
+        RiskThreat,
+        RiskControl,
+        RiskVulnerability,
+        AuditEvent,
+    ],
+)
+def test_nothing_listens_to_the_saves_that_insert_one_skips(model: type[models.Model]) -> None:
+    assert not pre_save.has_listeners(model)
+    assert not post_save.has_listeners(model)
