@@ -103,6 +103,20 @@ SQLITE_OPTIONS: dict[str, Any] = {
 SQLITE_CONN_MAX_AGE = None
 
 
+def _prepare_threshold(name: str, options: dict[str, Any]) -> None:
+    """``?prepare_threshold=none`` (never prepare, for a pooler in transaction mode) or a
+    number of runs, as the URL gives it, made the value psycopg takes."""
+    if "prepare_threshold" not in options:
+        return
+    value = str(options["prepare_threshold"]).strip().lower()
+    if value in {"", "none"}:
+        options["prepare_threshold"] = None
+    elif value.isdigit():
+        options["prepare_threshold"] = int(value)
+    else:
+        raise ConfigError(name, f"prepare_threshold must be a number or none; got {value!r}")
+
+
 def env_database(
     name: str, default_sqlite: Path, *, env: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
@@ -129,6 +143,7 @@ def env_database(
         if not config.get("NAME"):
             raise ConfigError(name, "names no PostgreSQL database (postgres://USER@HOST/NAME)")
         config.setdefault("OPTIONS", {})
+        _prepare_threshold(name, config["OPTIONS"])
         # Django's backend with a C timestamp parser and a health check without a round
         # trip while the server has said nothing (core/db/postgresql/base.py).
         config["ENGINE"] = "openisms.core.db.postgresql"

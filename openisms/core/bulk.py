@@ -17,6 +17,8 @@ from typing import Any
 
 from django.db import connection, models
 
+from openisms.core.prepared import statement_cursor
+
 Convert = Callable[[Any], Any]
 MAX_BATCH = 5000
 
@@ -107,7 +109,7 @@ def insert_one(obj: models.Model) -> None:
     model = type(obj)
     sql, fields = _INSERT_ONE.get((connection.vendor, model)) or _insert_sql(model)
     params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(sql, params)
         obj.pk = cursor.fetchone()[0]
     obj._state.adding, obj._state.db = False, connection.alias

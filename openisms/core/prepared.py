@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Model, QuerySet
 from django.db.models.query import ValuesIterable
 from django.db.models.sql import Query
@@ -100,7 +101,7 @@ class Prepared:
         for slot in compiled.slots:
             value = values[slot.name]
             params[slot.position] = slot.adapt(value) if slot.adapt else value
-        with connection.cursor() as cursor:
+        with statement_cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             found: Any = cursor.fetchall()
         if compiled.converters:
@@ -134,6 +135,15 @@ class Prepared:
         )
         self._compiled[connection] = compiled
         return compiled
+
+
+def statement_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
+    """A cursor for a statement whose text never changes: on PostgreSQL one whose parameters
+    the server binds, so that the statement is prepared once it has run a few times
+    (``core.db.postgresql``); elsewhere the usual cursor."""
+    bound = getattr(connection, "server_bound_cursor", None)
+    cursor: CursorWrapper = bound() if bound else connection.cursor()
+    return cursor
 
 
 def _names(query: Query) -> tuple[str, ...]:

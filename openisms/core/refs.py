@@ -13,6 +13,7 @@ from django.db import connection, transaction
 
 from openisms.core.errors import Conflict
 from openisms.core.models import Organization, RefCounter
+from openisms.core.prepared import statement_cursor
 
 
 def allocate(org: Organization, prefix: str, count: int = 1, width: int = 4) -> list[str]:
@@ -42,7 +43,7 @@ def _advance(org: Organization, prefix: str, count: int) -> int | None:
         f"UPDATE {quote(RefCounter._meta.db_table)} SET {value} = {value} + %s "  # noqa: S608 - names only
         f"WHERE {org_id} = %s AND {key} = %s RETURNING {value}"
     )
-    with connection.cursor() as cursor:
+    with statement_cursor(connection) as cursor:
         cursor.execute(sql, [count, org.pk, prefix])
         row = cursor.fetchone()
     return int(row[0]) if row else None

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.cache import cache
-from django.db.models import Model, QuerySet
+from django.db.models import CharField, F, IntegerField, Model, QuerySet, Value
 from django.utils import timezone
 
 from openisms.core import audit, authz
@@ -235,23 +235,50 @@ def _group(rows: Iterable[tuple[Any, ...]]) -> dict[Any, list[Any]]:
     return found
 
 
-class GroupedLinks:
-    """``grouped`` over the rows of ``model`` whose ``near`` is one of a list of ids, as a
-    prepared query (``core.prepared``): what a page of the API reads for its rows' links."""
+@dataclass(frozen=True)
+class LinkKind:
+    """One kind of link read by ``LinksOf``: the rows of ``model`` whose ``near`` (a foreign
+    key) is one of the ids, listing ``value`` in the order of ``number`` (an integer field;
+    None: none) then ``text``."""
 
-    def __init__(self, model: type[Model], near: str, key: str, value: str, *ordering: str) -> None:
-        self.names = (*ordering, key, value)
-        fields = dict.fromkeys(self.names)  # a name given twice is read once
-        self.query = Prepared(
-            lambda ids: (
-                model._default_manager.filter(**{f"{near}__in_ids": ids}).order_by().values(*fields)
-            ),
-            ids=Ids,
-        )
+    model: type[Model]
+    near: str
+    value: str
+    number: str | None
+    text: str
 
-    def __call__(self, ids: list[int]) -> dict[Any, list[Any]]:
-        rows = self.query.rows(ids=ids)
-        return _group(tuple(row[name] for name in self.names) for row in rows)
+
+class LinksOf:
+    """What is linked to each of a list of ids, for several kinds of link: one prepared
+    ``UNION ALL`` query (``core.prepared``), each kind's rows alike (its kind, the owner's id,
+    the value, an integer and a text to sort by). What a page of the API reads for its rows.
+    """
+
+    def __init__(self, **kinds: LinkKind) -> None:
+        self.kinds = kinds
+        self.query = Prepared(self._rows, ids=Ids)
+
+    def _rows(self, ids: Ids) -> QuerySet[Any, Any]:
+        parts = [
+            kind.model._default_manager.filter(**{f"{kind.near}__in_ids": ids})
+            .order_by()
+            .values(
+                owner_id=F(f"{kind.near}_id"),
+                kind=Value(name, output_field=CharField()),
+                linked=F(kind.value),
+                number=F(kind.number) if kind.number else Value(0, output_field=IntegerField()),
+                text=F(kind.text),
+            )
+            for name, kind in self.kinds.items()
+        ]
+        return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+
+    def __call__(self, ids: list[int]) -> dict[str, dict[int, list[Any]]]:
+        """``{kind: {id: [value, ...]}}`` for every kind (sorted here, see ``grouped``)."""
+        found: dict[str, dict[int, list[Any]]] = {name: defaultdict(list) for name in self.kinds}
+        for row in sorted(self.query.rows(ids=ids), key=lambda row: (row["number"], row["text"])):
+            found[row["kind"]][row["owner_id"]].append(row["linked"])
+        return found
 
 
 #: How many references ``held`` names before it counts the rest.

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -21,7 +20,7 @@ from openisms.core.errors import NotFound
 from openisms.core.lookups import Ids
 from openisms.core.models import Membership, Organization, User
 from openisms.core.prepared import Prepared, columns, instance, of_organization
-from openisms.core.selectors import GroupedLinks, computed_per_change, listed
+from openisms.core.selectors import LinkKind, LinksOf, computed_per_change, listed
 from openisms.risks.choices import OPEN_ACTION_STATUSES, RiskStatus
 from openisms.risks.filters import (
     ACTION_SORTS,
@@ -308,19 +307,21 @@ def risk_list(
     return with_links(risks) if links else risks
 
 
-#: Each link of a risk: its through model, the linked object's ref, and the order of the refs.
-_LINK_REFS: dict[str, tuple[type[models.Model], str, tuple[str, ...]]] = {
-    "assets": (RiskAsset, "asset__ref", ("asset__number",)),
-    "threats": (RiskThreat, "threat__ref", ("threat__position", "threat__ref")),
-    "vulnerabilities": (RiskVulnerability, "vulnerability__ref", ("vulnerability__number",)),
-    "controls": (RiskControl, "requirement__ref", ("requirement__order",)),
-}
-
-
-_LINKS_OF = {
-    name: GroupedLinks(through, "risk", "risk_id", ref, *ordering)
-    for name, (through, ref, ordering) in _LINK_REFS.items()
-}
+#: Each link of a risk, read by ``link_refs`` in one query, its refs in this order.
+_LINKS = LinksOf(
+    assets=LinkKind(RiskAsset, "risk", "asset__ref", "asset__number", "asset__ref"),
+    threats=LinkKind(RiskThreat, "risk", "threat__ref", "threat__position", "threat__ref"),
+    vulnerabilities=LinkKind(
+        RiskVulnerability,
+        "risk",
+        "vulnerability__ref",
+        "vulnerability__number",
+        "vulnerability__ref",
+    ),
+    controls=LinkKind(
+        RiskControl, "risk", "requirement__ref", "requirement__order", "requirement__ref"
+    ),
+)
 
 #: The references linked to each risk, by kind of link, then by risk id.
 Links = dict[str, dict[int, list[str]]]
@@ -329,11 +330,11 @@ Links = dict[str, dict[int, list[str]]]
 def link_refs(risk_ids: list[int]) -> Links:
     """The refs linked to each of ``risk_ids`` (risks already allowed to the reader), by kind.
 
-    One query per kind and no model objects (an export reads 20,000 risks' links chunk by
-    chunk). Read by risk: the organisation's index would make SQLite, without statistics,
-    walk all 40,000 links of the organisation for a page of ten risks.
+    One query and no model objects (an export reads 20,000 risks' links chunk by chunk).
+    Read by risk: the organisation's index would make SQLite, without statistics, walk all
+    40,000 links of the organisation for a page of ten risks.
     """
-    return {name: links(risk_ids) for name, links in _LINKS_OF.items()}
+    return _LINKS(risk_ids)
 
 
 #: A risk's own columns that lists and exports read as values (no model objects).

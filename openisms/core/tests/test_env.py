@@ -58,7 +58,23 @@ def test_a_postgres_url_is_accepted() -> None:
     assert config["NAME"] == "isms"
 
 
-@pytest.mark.parametrize("url", ["mysql://x/y", "nonsense", "postgres://", "postgres://h:port/db"])
+@pytest.mark.parametrize(("query", "threshold"), [("", "unset"), ("?prepare_threshold=none", None)])
+def test_prepared_statements_can_be_turned_off_for_a_pooler(query: str, threshold: object) -> None:
+    url = f"postgres://u@127.0.0.1:5432/isms{query}"
+    options = env_database("DATABASE_URL", Path("x"), env={"DATABASE_URL": url})["OPTIONS"]
+    assert options.get("prepare_threshold", "unset") == threshold
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql://x/y",
+        "nonsense",
+        "postgres://",
+        "postgres://h:port/db",
+        "postgres://h/db?prepare_threshold=often",
+    ],
+)
 def test_an_unusable_database_url_is_refused(url: str) -> None:
     with pytest.raises(ConfigError, match="DATABASE_URL"):
         env_database("DATABASE_URL", Path("x"), env={"DATABASE_URL": url})

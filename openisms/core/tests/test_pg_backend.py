@@ -1,5 +1,6 @@
 """Our PostgreSQL backend: a kept connection is checked without a round trip while the server
-has said nothing, and found unusable once the server has ended its session."""
+has said nothing, and found unusable once the server has ended its session; the statements of
+prepared queries are prepared on the server."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ from typing import Any
 
 import pytest
 from django.db import connection, connections
+
+from openisms.assets.models import Asset
+from openisms.core.db.postgresql.base import PREPARE_AFTER
+from openisms.core.models import Organization
+from openisms.core.prepared import Prepared
 
 pytestmark = [
     pytest.mark.django_db,
@@ -48,3 +54,17 @@ def test_a_connection_the_server_ended_is_found_unusable(kept: Any) -> None:
 def test_a_connection_that_was_closed_here_is_unusable(kept: Any) -> None:
     kept.connection.close()
     assert not kept.is_usable()
+
+
+def test_a_statement_run_often_is_prepared_on_the_server_and_others_are_not(
+    org_a: Organization,
+) -> None:
+    refs = Prepared(lambda org: Asset.objects.filter(organization=org).values("ref"), org=int)
+    for _ in range(PREPARE_AFTER + 1):
+        refs.rows(org=org_a.pk)
+        Asset.objects.filter(organization=org_a).count()  # Django's own query, bound here
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('"assets_asset"."ref"' in statement for statement in prepared)
+    assert not any("COUNT(" in statement for statement in prepared)
