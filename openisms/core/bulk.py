@@ -104,8 +104,13 @@ def insert_one(obj: models.Model) -> None:
     The same values (defaults, ``auto_now``, JSON as the field sends it) in one statement
     built once per model: ``save()`` builds and compiles its ``INSERT`` on every call, a
     fifth of an API create. No ``pre_save`` / ``post_save`` signals are sent; nothing here
-    listens to them (a test keeps it so).
+    listens to them (a test keeps it so). For models whose key the database gives, without
+    ``db_default`` or generated fields (none here has them).
     """
+    if obj.pk is not None:
+        raise ValueError(f"insert_one makes new rows; {obj!r} has a key already")
+    # As save() does: refuse an unsaved related object, take the key of one saved since.
+    obj._prepare_related_fields_for_save(operation_name="insert_one")  # type: ignore[attr-defined]
     model = type(obj)
     sql, fields = _INSERT_ONE.get((connection.vendor, model)) or _insert_sql(model)
     params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]

@@ -14,19 +14,21 @@ texts and dates compared with ``=``, ``<`` and the like (not ``LIKE`` patterns),
 ids or texts given to ``__in_ids`` or ``__in_texts`` (``core.lookups``). A lookup that
 rewrites its value (``contains`` adds ``%``, ``None`` becomes ``IS NULL``) is refused when the
 query is first compiled, with the parameter's name; tests run every prepared query, so such a
-mistake never reaches a user.
+mistake never reaches a user. What the build evaluates besides its parameters (the time now,
+the current time zone) is kept as it was at the first call: pass it as a parameter. The values
+given are checked against their kinds, since the compiled SQL does not convert them as the ORM
+would (a date-time given for a date).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.db.models import Model, QuerySet
@@ -42,11 +44,12 @@ Value = int | str | dt.date | list[int] | list[str]
 Kind = type[int] | type[str] | type[dt.date] | type[Ids] | type[Texts]
 Adapter = Callable[[Any], Any]
 M = TypeVar("M", bound=Model)
-#: Stand-ins: values no caller sends. The text holds ``%``, ``_`` and a backslash, so that a
-#: lookup that escapes them for ``LIKE`` (``iexact`` on SQLite, ``startswith``) changes it and
-#: is refused; the integers are well inside 64 bits.
+#: Stand-ins: values no caller sends. The text holds ``%``, ``_``, a backslash and capitals, so
+#: that a lookup that escapes them for ``LIKE`` (``iexact`` on SQLite, ``startswith``) or
+#: changes the case changes it and is refused; the integers are well inside 64 bits.
+_KEPT = "_openisms_prepared"
 _STAND_IN_INT = 7_340_000_000_000_000
-_STAND_IN_TEXT = "zq%_\\stand-in-{}"
+_STAND_IN_TEXT = "Zq%_\\Stand-In-{}"
 _STAND_IN_DATE = dt.date(2999, 12, 31)
 
 
@@ -87,23 +90,28 @@ class Prepared:
     def __init__(self, build: Callable[..., QuerySet[Any, Any]], **params: Kind) -> None:
         self.build = build
         self.params = params
-        self._compiled: weakref.WeakKeyDictionary[BaseDatabaseWrapper, _Compiled] = (
-            weakref.WeakKeyDictionary()
-        )
 
     def rows(self, **values: Value) -> list[dict[str, Any]]:
         """The rows for these values, as ``.values()`` gives them."""
         if values.keys() != self.params.keys():
             raise TypeError(f"give exactly {sorted(self.params)}, not {sorted(values)}")
         connection = connections[DEFAULT_DB_ALIAS]
-        compiled = self._compiled.get(connection) or self._compile(connection)
+        # Kept on the connection, so that it goes when the connection goes (a thread's).
+        kept: dict[Prepared, _Compiled] = connection.__dict__.setdefault(_KEPT, {})
+        compiled = kept.get(self) or self._compile(connection)
         params = list(compiled.params)
         for slot in compiled.slots:
-            value = values[slot.name]
+            value = _checked(self.params[slot.name], slot.name, values[slot.name])
             params[slot.position] = slot.adapt(value) if slot.adapt else value
-        with statement_cursor(connection) as cursor:
-            cursor.execute(compiled.sql, params)
-            found: Any = cursor.fetchall()
+        try:
+            found: Any = _fetch(connection, compiled.sql, params)
+        except NotSupportedError:
+            if connection.in_atomic_block:
+                raise  # the transaction's rollback clears the driver's statements
+            # PostgreSQL refuses a prepared statement whose result type a schema change
+            # (a migration) altered, and psycopg keeps it: start a new session.
+            connection.close()
+            found = _fetch(connection, compiled.sql, params)
         if compiled.converters:
             found = compiled.compiler.apply_converters(found, compiled.converters)
         width = len(compiled.names)
@@ -133,7 +141,7 @@ class Prepared:
                 [s[0] for s in compiler.select[: compiler.col_count]]
             ),
         )
-        self._compiled[connection] = compiled
+        connection.__dict__.setdefault(_KEPT, {})[self] = compiled
         return compiled
 
 
@@ -144,6 +152,26 @@ def statement_cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
     bound = getattr(connection, "server_bound_cursor", None)
     cursor: CursorWrapper = bound() if bound else connection.cursor()
     return cursor
+
+
+def _fetch(connection: BaseDatabaseWrapper, sql: str, params: list[Any]) -> Any:
+    with statement_cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _checked(kind: Kind, name: str, value: Any) -> Any:
+    """``value`` if it is of ``kind`` (a date that is not a date-time; a list for ``Ids`` and
+    ``Texts``): the ORM would convert another, the compiled SQL would not."""
+    if kind is Ids or kind is Texts:
+        ok = isinstance(value, list)
+    elif kind is dt.date:
+        ok = isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    else:
+        ok = type(value) is kind
+    if not ok:
+        raise TypeError(f"the prepared parameter {name!r} takes {kind.__name__}, not {value!r}")
+    return value
 
 
 def _names(query: Query) -> tuple[str, ...]:

@@ -92,3 +92,16 @@ def test_defaults_and_automatic_dates_are_filled_as_save_fills_them(
 def test_nothing_listens_to_the_saves_that_insert_one_skips(model: type[models.Model]) -> None:
     assert not pre_save.has_listeners(model)
     assert not post_save.has_listeners(model)
+
+
+def test_a_row_with_a_key_or_an_unsaved_relation_is_refused(
+    org_a: Organization, owner_a: User
+) -> None:
+    with pytest.raises(ValueError, match="has a key already"):
+        bulk.insert_one(Organization.objects.get(pk=org_a.pk))
+    unsaved = User(email="new@alpha.test")
+    event = _event(org_a, 1003)
+    event.actor_user = unsaved
+    with pytest.raises(ValueError, match="unsaved related object"):
+        bulk.insert_one(event)
+    assert not AuditEvent.objects.filter(organization=org_a, seq=1003).exists()

@@ -68,3 +68,22 @@ def test_a_statement_run_often_is_prepared_on_the_server_and_others_are_not(
         prepared = [row[0] for row in cursor.fetchall()]
     assert any('"assets_asset"."ref"' in statement for statement in prepared)
     assert not any("COUNT(" in statement for statement in prepared)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_whose_statement_a_migration_altered_starts_a_new_session(
+    org_a: Organization,
+) -> None:
+    names = Prepared(lambda org: Organization.objects.filter(pk=org).values("name"), org=int)
+    for _ in range(PREPARE_AFTER + 2):
+        names.rows(org=org_a.pk)  # prepared on the server by now
+    other = connections.create_connection("default")
+    alter = 'ALTER TABLE "core_organization" ALTER COLUMN "name" TYPE varchar({})'
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(alter.format(201))  # the result type of the statement changes
+        assert names.rows(org=org_a.pk) == [{"name": "Alpha Ltd"}]
+    finally:
+        with other.cursor() as cursor:
+            cursor.execute(alter.format(200))
+        other.close()

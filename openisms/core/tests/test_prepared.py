@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import gc
+import threading
+import weakref
 from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import QuerySet
 from django.db.models.functions import Upper
 from django.test.utils import CaptureQueriesContext
@@ -96,3 +100,37 @@ def test_instance_makes_the_object_the_orm_would_from_a_row(
     ]
     assert not user._state.adding
     assert user.memberships.get().organization == org_a
+
+
+def test_a_value_of_another_kind_is_refused_rather_than_sent_unconverted(
+    org_a: Organization,
+) -> None:
+    refs = Prepared(
+        lambda org, day: Asset.objects.filter(organization=org, created_at__date__lte=day).values(
+            "ref"
+        ),
+        org=int,
+        day=dt.date,
+    )
+    with pytest.raises(TypeError, match="'day' takes date"):
+        refs.rows(org=org_a.pk, day=dt.datetime(2026, 11, 29, 10, 0, tzinfo=dt.UTC))
+    with pytest.raises(TypeError, match="'org' takes int"):
+        refs.rows(org=str(org_a.pk), day=dt.date(2026, 11, 29))
+
+
+def test_what_a_thread_compiled_goes_with_its_connection(org_a: Organization) -> None:
+    refs = Prepared(lambda org: Asset.objects.filter(organization=org).values("ref"), org=int)
+    gone: list[weakref.ref[Any]] = []
+
+    def work() -> None:
+        refs.rows(org=org_a.pk)
+        gone.append(weakref.ref(connections[DEFAULT_DB_ALIAS]))
+        connections.close_all()
+
+    for _ in range(3):
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join(10)
+    gc.collect()
+    assert len(gone) == 3
+    assert all(ref() is None for ref in gone)

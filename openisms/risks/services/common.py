@@ -54,11 +54,15 @@ def replace_links(
         through._default_manager.filter(
             **{owner_field: owner, f"{target_field}_id__in": gone}
         ).delete()
-    for pk in wanted:
-        if pk not in existing:
-            bulk.insert_one(
-                through(organization=org, **{owner_field: owner, target_field: wanted[pk]})
-            )
+    new_links = [
+        through(organization=org, **{owner_field: owner, target_field: wanted[pk]})
+        for pk in wanted
+        if pk not in existing
+    ]
+    if len(new_links) == 1:  # the usual create: one statement built once (``insert_one``)
+        bulk.insert_one(new_links[0])
+    else:
+        through._default_manager.bulk_create(new_links)
 
 
 def iso(value: Any) -> Any:
