@@ -109,7 +109,7 @@ def _prepare_threshold(name: str, options: dict[str, Any]) -> None:
     if "prepare_threshold" not in options:
         return
     value = str(options["prepare_threshold"]).strip().lower()
-    if value in {"", "none"}:
+    if value == "none":
         options["prepare_threshold"] = None
     elif value.isdigit():
         options["prepare_threshold"] = int(value)

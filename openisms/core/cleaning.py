@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from django.db.models import QuerySet, TextChoices
 from django.db.models.functions import Lower
 
+from openisms.core.lookups import Texts
 from openisms.core.models import Membership, Organization, User
 from openisms.core.prepared import Prepared, columns, instance
 
@@ -42,14 +43,13 @@ class MemberLookups(Protocol):
 PEOPLE_FIELDS = ("owner", "custodian")
 
 
-def _member(org: int, email: str) -> QuerySet[Membership, Any]:
+def _members(org: int, emails: Texts) -> QuerySet[Membership, Any]:
     memberships = Membership.objects.filter(organization=org).alias(email=Lower("user__email"))
-    return memberships.filter(email=email).values(*columns(User, "user__")).order_by()
+    return memberships.filter(email__in_texts=emails).values(*columns(User, "user__")).order_by()
 
 
-_MEMBER = Prepared(_member, org=int, email=str)
-#: Up to this many e-mails are looked up one by one (a prepared query each), more in one query.
-_ONE_BY_ONE = 2
+#: The members named by e-mail, in one prepared query (``core.prepared``).
+_MEMBERS = Prepared(_members, org=int, emails=Texts)
 
 
 def members_by_email(org: Organization, inputs: Iterable[Any] | None = None) -> dict[str, User]:
@@ -64,11 +64,11 @@ def members_by_email(org: Organization, inputs: Iterable[Any] | None = None) -> 
             for name in PEOPLE_FIELDS
             if (value := getattr(item, name, None))
         }
-        if len(emails) <= _ONE_BY_ONE:
-            rows = [row for email in emails for row in _MEMBER.rows(org=org.pk, email=email)]
-            users = [instance(User, row, "user__") for row in rows]
-            return {user.email.lower(): user for user in users}
-        memberships = memberships.alias(email=Lower("user__email")).filter(email__in=emails)
+        if not emails:
+            return {}
+        rows = _MEMBERS.rows(org=org.pk, emails=sorted(emails))
+        users = [instance(User, row, "user__") for row in rows]
+        return {user.email.lower(): user for user in users}
     return {m.user.email.lower(): m.user for m in memberships}
 
 

@@ -230,10 +230,10 @@ def _slots(
     return slots
 
 
-def columns(model: type[Model], prefix: str = "", only: Sequence[str] = ()) -> list[str]:
+def columns(model: type[Model], prefix: str = "") -> list[str]:
     """The ``.values()`` names of the columns of ``model`` (reached through ``prefix``,
-    ``"user__"`` say; ``only`` some of them), for ``instance``."""
-    return [prefix + name for name in _attnames(model, only)]
+    ``"user__"`` say), for ``instance``."""
+    return [prefix + name for name in _attnames(model, ())]
 
 
 def instance(model: type[M], row: dict[str, Any], prefix: str = "", only: Sequence[str] = ()) -> M:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -224,13 +224,8 @@ def grouped(links: QuerySet[Any], key: str, value: str, *ordering: str) -> dict[
     the asset's number) makes the planner walk that table's whole index instead of reading
     the few links of one page (20 ms instead of 1 for ten risks).
     """
-    return _group(links.order_by().values_list(*ordering, key, value))
-
-
-def _group(rows: Iterable[tuple[Any, ...]]) -> dict[Any, list[Any]]:
-    """Rows ``(*ordering, key, value)`` sorted, as ``{key: [value, ...]}``."""
     found: dict[Any, list[Any]] = defaultdict(list)
-    for row in sorted(rows):
+    for row in sorted(links.order_by().values_list(*ordering, key, value)):
         found[row[-2]].append(row[-1])
     return found
 

@@ -188,62 +188,53 @@ def _names(items: list[Any], name: str, prefix: str) -> set[str]:
     return {normalise_ref(n, prefix) if prefix else n for i in items for n in _raw(i, name)}
 
 
+#: Each kind a batch names by reference: its model, the field of its label, and whose it is
+#: (None: the catalogue's, no organisation's).
+_KINDS: dict[str, tuple[type[Model], str, str | None]] = {
+    "assets": (Asset, "name", "organization_id"),
+    "threats": (Threat, "name", "organization_id"),
+    "vulnerabilities": (Vulnerability, "title", "organization_id"),
+    "controls": (Requirement, "title", None),
+}
+
+
 def _named_rows(
     org: int, assets: Texts, threats: Texts, vulnerabilities: Texts, controls: Texts
 ) -> QuerySet[Any, Any]:
     """The rows named by reference, each kind alike (its kind, id, ref, label and owner), in
     one ``UNION ALL``; no ``ORDER BY`` (by number, SQLite would walk the organisation's assets
     to sort them)."""
-    library = Value(None, output_field=IntegerField())
-    parts = (
-        Asset.objects.filter(organization=org, ref__in_texts=assets).values(
-            named_kind=Value("assets"),
-            named_id=F("id"),
-            named_ref=F("ref"),
-            named_label=F("name"),
-            named_owner=F("organization_id"),
+    parts = {
+        "assets": Asset.objects.filter(organization=org, ref__in_texts=assets),
+        "threats": Threat.objects.filter(Q(organization=org) | Q(organization__isnull=True)).filter(
+            ref__in_texts=threats
         ),
-        Threat.objects.filter(Q(organization=org) | Q(organization__isnull=True))
-        .filter(ref__in_texts=threats)
-        .values(
-            named_kind=Value("threats"),
-            named_id=F("id"),
-            named_ref=F("ref"),
-            named_label=F("name"),
-            named_owner=F("organization_id"),
+        "vulnerabilities": Vulnerability.objects.filter(
+            organization=org, ref__in_texts=vulnerabilities
         ),
-        Vulnerability.objects.filter(organization=org, ref__in_texts=vulnerabilities).values(
-            named_kind=Value("vulnerabilities"),
-            named_id=F("id"),
-            named_ref=F("ref"),
-            named_label=F("title"),
-            named_owner=F("organization_id"),
-        ),
-        Requirement.objects.filter(
+        "controls": Requirement.objects.filter(
             framework__code=ANNEX_A_FRAMEWORK, kind=RequirementKind.CONTROL, ref__in_texts=controls
-        ).values(
-            named_kind=Value("controls"),
-            named_id=F("id"),
-            named_ref=F("ref"),
-            named_label=F("title"),
-            named_owner=library,
         ),
-    )
-    first, *rest = (part.order_by() for part in parts)
+    }
+    first, *rest = (_alike(kind, rows) for kind, rows in parts.items())
     return first.union(*rest, all=True)
+
+
+def _alike(kind: str, rows: QuerySet[Any]) -> QuerySet[Any, Any]:
+    _, label, owner = _KINDS[kind]
+    return rows.order_by().values(
+        named_kind=Value(kind),
+        named_id=F("id"),
+        named_ref=F("ref"),
+        named_label=F(label),
+        named_owner=F(owner) if owner else Value(None, output_field=IntegerField()),
+    )
 
 
 #: What a batch of inputs names by reference, in one prepared query (``core.prepared``).
 _NAMED = Prepared(
     _named_rows, org=int, assets=Texts, threats=Texts, vulnerabilities=Texts, controls=Texts
 )
-#: The model of each kind, and the field its label fills.
-_KINDS: dict[str, tuple[type[Model], str]] = {
-    "assets": (Asset, "name"),
-    "threats": (Threat, "name"),
-    "vulnerabilities": (Vulnerability, "title"),
-    "controls": (Requirement, "title"),
-}
 
 
 def _named(org: Organization, **refs: set[str]) -> dict[str, dict[str, Any]]:
@@ -255,7 +246,7 @@ def _named(org: Organization, **refs: set[str]) -> dict[str, dict[str, Any]]:
     rows = _NAMED.rows(org=org.pk, **{kind: sorted(names) for kind, names in refs.items()})
     for row in sorted(rows, key=lambda row: row["named_owner"] is not None):
         kind, ref = row["named_kind"], row["named_ref"]
-        model, label = _KINDS[kind]
+        model, label, _ = _KINDS[kind]
         values = {"id": row["named_id"], "ref": ref, label: row["named_label"]}
         found[kind][ref] = instance(model, values, only=list(values))
     return found

@@ -395,7 +395,7 @@ _RECORDS = Prepared(_records, ids=Ids, today=dt.date)
 
 
 def risk_records(*, org: Organization, ids: list[int], today: dt.date) -> RiskRecords:
-    """The risks ``ids`` of ``org``, in that order, and their links' refs: five queries.
+    """The risks ``ids`` of ``org``, in that order, and their links' refs: two queries.
 
     Values, not model objects: building 1,000 risks (their foreign keys set one by one) cost
     a third of a 1,000-row page. The review and acceptance dates are judged in SQL, by the
