@@ -187,11 +187,12 @@ def asset_import(
 )
 @paginated_records(AssetOut)
 def asset_list(request: HttpRequest, slug: str, filters: Query[AssetFilterIn]) -> Records:
-    org = org_for(request, slug)
-    keys = selectors.asset_list(
-        actor=actor(request), org=org, filters=AssetFilters(**filters.dict())
+    org, reader, chosen = org_for(request, slug), actor(request), AssetFilters(**filters.dict())
+    return Records(
+        lambda: selectors.asset_list(actor=reader, org=org, filters=chosen),
+        lambda ids: selectors.asset_records(org=org, ids=ids),
+        org,
     )
-    return Records(keys, lambda ids: selectors.asset_records(org=org, ids=ids), org)
 
 
 @router.post(

@@ -88,18 +88,20 @@ def tags_for(org: Organization, names: Iterable[str]) -> dict[str, Tag]:
 def _set_tags(asset: Asset, tags: dict[str, Tag], *, replace: bool = True) -> None:
     if replace:
         AssetTag.objects.filter(asset=asset).delete()
-    AssetTag.objects.bulk_create(
-        AssetTag(organization=asset.organization, asset=asset, tag=tag) for tag in tags.values()
-    )
+    if tags:
+        AssetTag.objects.bulk_create(
+            AssetTag(organization=asset.organization, asset=asset, tag=tag) for tag in tags.values()
+        )
 
 
 def _set_dependencies(asset: Asset, targets: list[Asset], *, replace: bool = True) -> None:
     if replace:
         AssetDependency.objects.filter(asset=asset).delete()
-    AssetDependency.objects.bulk_create(
-        AssetDependency(organization=asset.organization, asset=asset, depends_on=target)
-        for target in targets
-    )
+    if targets:
+        AssetDependency.objects.bulk_create(
+            AssetDependency(organization=asset.organization, asset=asset, depends_on=target)
+            for target in targets
+        )
 
 
 def _check_cycle(asset: Asset, targets: list[Asset]) -> None:

@@ -23,7 +23,7 @@ from django.utils import timezone
 from openisms.core import bulk
 from openisms.core.actors import Actor, ServiceActor, actor_label
 from openisms.core.models import AuditEvent, Organization
-from openisms.core.prepared import Prepared
+from openisms.core.prepared import Prepared, statement_cursor
 
 GENESIS_HASH = "0" * 64
 _MAX_ATTEMPTS = 5
@@ -168,7 +168,7 @@ def record(
         link([event], head(org))
         bulk.insert_one(event)
 
-    _appending(write)
+    _appending(org, write)
     return event
 
 
@@ -195,7 +195,7 @@ def record_many(*, actor: Actor, org: Organization, entries: Iterable[Entry]) ->
         bulk.insert_many(AuditEvent, _COLUMNS, rows)
 
     if events:
-        _appending(write)
+        _appending(org, write)
     return len(events)
 
 
@@ -224,9 +224,49 @@ def link(events: Sequence[AuditEvent], after: tuple[int, str] | None) -> None:
         event.hash = prev = compute_hash(event)
 
 
-def _appending(write: Callable[[], None]) -> None:
-    """Run ``write`` (read the head, insert after it) in a savepoint; when another writer took
-    those sequence numbers first, read the new head and write again."""
+#: The first key of the PostgreSQL advisory lock that queues the writers of one chain (the
+#: second is the organisation's id; 0 for the accounts chain). Any constant of our own.
+_CHAIN_LOCK_SPACE = 0x15A5
+
+
+def _lock_postgresql(org: Organization | None) -> None:
+    with statement_cursor(connection) as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)",
+            [_CHAIN_LOCK_SPACE, (org.pk if org else 0) & 0x7FFFFFFF],
+        )
+
+
+def _already_locked(org: Organization | None) -> None:
+    """SQLite in a transaction begun ``IMMEDIATE`` (``env.SQLITE_OPTIONS``): it took the
+    database's write lock at its start, so no other writer can append meanwhile."""
+
+
+def _chain_lock() -> Callable[[Organization | None], None] | None:
+    """How this database keeps a chain's other writers out until the transaction ends, or
+    None where it cannot (then a writer that loses the race writes again)."""
+    if connection.vendor == "postgresql":
+        return _lock_postgresql
+    immediate = connection.settings_dict["OPTIONS"].get("transaction_mode") == "IMMEDIATE"
+    return _already_locked if connection.vendor == "sqlite" and immediate else None
+
+
+def _appending(org: Organization | None, write: Callable[[], None]) -> None:
+    """Run ``write`` (read the head, insert after it) once no other writer of ``org``'s chain
+    can append before this transaction ends: read then, the head is the last event.
+
+    The lock lasts until the transaction ends, as a concurrent writer's unique sequence
+    number made the next writer wait before. It costs one statement on PostgreSQL and none
+    on SQLite, where the savepoint around a write that could be retried cost two. Without
+    such a lock, the write runs in a savepoint; when another writer took those sequence
+    numbers first, it reads the new head and writes again.
+    """
+    lock = _chain_lock()
+    if lock is not None:
+        with transaction.atomic(savepoint=False):
+            lock(org)
+            write()
+        return
     for attempt in range(_MAX_ATTEMPTS):
         try:
             with transaction.atomic():

@@ -94,8 +94,36 @@ def insert_many(
                 copy.write_row(row)
 
 
-#: The ``INSERT ... RETURNING`` of each model, by database vendor: its SQL and its fields.
-_INSERT_ONE: dict[tuple[str, type[models.Model]], tuple[str, list[models.Field[Any, Any]]]] = {}
+#: Fields whose stored value is the attribute itself when it has the type given here (or is
+#: None): ``pre_save`` reads the attribute and ``get_db_prep_save`` gives back a str, int or
+#: bool unchanged. Only these exact classes (a subclass may convert), and no ``auto_now``.
+_PLAIN: dict[type[models.Field[Any, Any]], type] = {
+    models.CharField: str,
+    models.TextField: str,
+    models.EmailField: str,
+    models.IntegerField: int,
+    models.SmallIntegerField: int,
+    models.BigIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.BooleanField: bool,
+    models.ForeignKey: int,
+}
+
+#: A column of ``insert_one``: its field, its attribute and the type stored as it is (or None).
+_Column = tuple[models.Field[Any, Any], str, type | None]
+
+#: The ``INSERT ... RETURNING`` of each model, by database vendor: its SQL and its columns.
+_INSERT_ONE: dict[tuple[str, type[models.Model]], tuple[str, list[_Column]]] = {}
+
+
+def _value(obj: models.Model, column: _Column) -> Any:
+    field, attname, plain = column
+    if plain is not None:
+        value = getattr(obj, attname)
+        if value is None or type(value) is plain:
+            return value
+    return field.get_db_prep_save(field.pre_save(obj, True), connection)
 
 
 def insert_one(obj: models.Model) -> None:
@@ -112,15 +140,15 @@ def insert_one(obj: models.Model) -> None:
     # As save() does: refuse an unsaved related object, take the key of one saved since.
     obj._prepare_related_fields_for_save(operation_name="insert_one")  # type: ignore[attr-defined]
     model = type(obj)
-    sql, fields = _INSERT_ONE.get((connection.vendor, model)) or _insert_sql(model)
-    params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    sql, columns = _INSERT_ONE.get((connection.vendor, model)) or _insert_sql(model)
+    params = [_value(obj, column) for column in columns]
     with statement_cursor(connection) as cursor:
         cursor.execute(sql, params)
         obj.pk = cursor.fetchone()[0]
     obj._state.adding, obj._state.db = False, connection.alias
 
 
-def _insert_sql(model: type[models.Model]) -> tuple[str, list[models.Field[Any, Any]]]:
+def _insert_sql(model: type[models.Model]) -> tuple[str, list[_Column]]:
     meta, quote = model._meta, connection.ops.quote_name
     fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
     columns, marks = ", ".join(quote(f.column) for f in fields), ", ".join(["%s"] * len(fields))
@@ -128,8 +156,9 @@ def _insert_sql(model: type[models.Model]) -> tuple[str, list[models.Field[Any, 
         f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608
         f"RETURNING {quote(meta.pk.column)}"
     )
-    _INSERT_ONE[(connection.vendor, model)] = (sql, fields)
-    return sql, fields
+    plan = [(f, f.attname, _PLAIN.get(type(f))) for f in fields]
+    _INSERT_ONE[(connection.vendor, model)] = (sql, plan)
+    return sql, plan
 
 
 def update_many(

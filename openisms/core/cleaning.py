@@ -56,7 +56,6 @@ def members_by_email(org: Organization, inputs: Iterable[Any] | None = None) -> 
     """The members of ``org`` by lower-case e-mail: those the ``inputs`` name in their people
     fields (one small query for a single create), or every member when ``inputs`` is None (an
     import of many rows)."""
-    memberships = Membership.objects.filter(organization=org).select_related("user")
     if inputs is not None:
         emails = {
             str(value).strip().lower()
@@ -69,6 +68,7 @@ def members_by_email(org: Organization, inputs: Iterable[Any] | None = None) -> 
         rows = _MEMBERS.rows(org=org.pk, emails=sorted(emails))
         users = [instance(User, row, "user__") for row in rows]
         return {user.email.lower(): user for user in users}
+    memberships = Membership.objects.filter(organization=org).select_related("user")
     return {m.user.email.lower(): m.user for m in memberships}
 
 

@@ -369,11 +369,12 @@ def treatment_plan(request: HttpRequest, slug: str, filters: Query[ActionFilterI
 @router.get(BASE, response={200: list[RiskOut], **ERRORS}, summary="Risks, filtered and sorted")
 @paginated_records(RiskOut)
 def risk_list(request: HttpRequest, slug: str, filters: Query[RiskFilterIn]) -> Records:
-    org = org_for(request, slug)
-    keys = selectors.risk_list(
-        actor=actor(request), org=org, filters=filters.to_filters(), links=False
+    org, reader, chosen = org_for(request, slug), actor(request), filters.to_filters()
+    return Records(
+        lambda: selectors.risk_list(actor=reader, org=org, filters=chosen, links=False),
+        lambda ids: risk_outs(org, ids),
+        org,
     )
-    return Records(keys, lambda ids: risk_outs(org, ids), org)
 
 
 @router.post(BASE, response={201: RiskDetailOut, **ERRORS}, summary="Add a risk (and assess it)")

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import threading
+import time
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from openisms.core import audit, services
 from openisms.core.actors import SYSTEM
@@ -179,6 +182,13 @@ def test_nothing_to_record_appends_nothing(org_a: Organization) -> None:
     assert audit.head(org_a) == before
 
 
+@pytest.fixture
+def no_chain_lock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A database that cannot keep a chain's other writers out (``audit._chain_lock``)."""
+    monkeypatch.setattr(audit, "_chain_lock", lambda: None)
+
+
+@pytest.mark.usefixtures("no_chain_lock")
 def test_a_writer_that_read_a_stale_head_retries_and_keeps_the_chain_whole(
     org_a: Organization, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -203,6 +213,7 @@ def test_a_writer_that_read_a_stale_head_retries_and_keeps_the_chain_whole(
     assert audit.verify(org_a).ok
 
 
+@pytest.mark.usefixtures("no_chain_lock")
 def test_one_event_whose_writer_read_a_stale_head_is_written_after_the_new_head(
     org_a: Organization, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -213,4 +224,51 @@ def test_one_event_whose_writer_read_a_stale_head_is_written_after_the_new_head(
     monkeypatch.setattr(audit, "head", lambda org: next(answers, None) or real_head(org))
     event = audit.record(actor=SYSTEM, verb="note.added", target=("notes.note", "1"), org=org_a)
     assert fresh is not None and (event.seq, event.prev_hash) == (fresh[0] + 1, fresh[1])
+    assert audit.verify(org_a).ok
+
+
+def test_an_event_appended_in_a_transaction_needs_no_savepoint(org_a: Organization) -> None:
+    with transaction.atomic(), CaptureQueriesContext(connection) as done:
+        audit.record(actor=SYSTEM, verb="note.added", target=("notes.note", "1"), org=org_a)
+    statements = [query["sql"].split()[0].upper() for query in done.captured_queries]
+    assert "SAVEPOINT" not in statements
+    assert audit.verify(org_a).ok
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time")
+def test_a_second_writer_waits_for_the_first_and_appends_after_it(
+    org_a: Organization, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[tuple[int, str] | None] = []
+    real_head, holding = audit.head, threading.Event()
+
+    def head(org: Organization | None) -> tuple[int, str] | None:
+        found = real_head(org)
+        reads.append(found)
+        return found
+
+    def write(verb: str, hold: float) -> None:
+        with transaction.atomic():
+            audit.record(actor=SYSTEM, verb=verb, target=("notes.note", "1"), org=org_a)
+            holding.set()
+            time.sleep(hold)  # the other writer waits for this transaction meanwhile
+        connection.close()
+
+    start = real_head(org_a)
+    assert start is not None
+    monkeypatch.setattr(audit, "head", head)
+    first = threading.Thread(target=write, args=("note.first", 0.3))
+    first.start()
+    holding.wait(5)
+    second = threading.Thread(target=write, args=("note.second", 0))
+    second.start()
+    first.join(10)
+    second.join(10)
+    added = AuditEvent.objects.filter(organization=org_a, seq__gt=start[0]).order_by("seq")
+    assert [(e.seq, e.verb) for e in added] == [
+        (start[0] + 1, "note.first"),
+        (start[0] + 2, "note.second"),
+    ]
+    assert len(reads) == 2  # each read the head once: no collision, no second attempt
     assert audit.verify(org_a).ok

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.signals import post_save, pre_save
 from django.forms.models import model_to_dict
 
+from openisms.assets.choices import LifecycleStatus
 from openisms.assets.models import Asset, Classification
 from openisms.core import bulk
 from openisms.core.models import AuditEvent, Organization, User
@@ -74,6 +75,30 @@ def test_defaults_and_automatic_dates_are_filled_as_save_fills_them(
     stored = Asset.objects.get(pk=asset.pk)
     assert stored.created_at >= before and stored.updated_at >= before
     assert (stored.version, stored.status, stored.name) == (asset.version, asset.status, "Vault")
+
+
+def test_values_of_another_type_are_stored_as_save_converts_them(
+    org_a: Organization, owner_a: User
+) -> None:
+    label = Classification.objects.filter(organization=org_a).first()
+    given = {"name": 42, "confidentiality": "3", "status": LifecycleStatus.RETIRED}
+
+    def asset(number: int) -> Asset:
+        return Asset(
+            organization=org_a,
+            ref=f"A-{number:04d}",
+            number=number,
+            owner=owner_a,
+            classification=label,
+            **given,
+        )
+
+    saved, inserted = asset(201), asset(202)
+    saved.save(force_insert=True)
+    bulk.insert_one(inserted)
+    stored = Asset.objects.values("name", "confidentiality", "status")
+    assert stored.get(pk=inserted.pk) == stored.get(pk=saved.pk)
+    assert stored.get(pk=inserted.pk) == {"name": "42", "confidentiality": 3, "status": "retired"}
 
 
 @pytest.mark.parametrize(

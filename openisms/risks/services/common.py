@@ -61,7 +61,7 @@ def replace_links(
     ]
     if len(new_links) == 1:  # the usual create: one statement built once (``insert_one``)
         bulk.insert_one(new_links[0])
-    else:
+    elif new_links:
         through._default_manager.bulk_create(new_links)
 
 
