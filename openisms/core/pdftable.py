@@ -37,6 +37,8 @@ FONT_DIRS = (
     Path("/usr/share/fonts/dejavu-sans-fonts"),
     Path("/usr/share/fonts/dejavu"),
 )
+#: Tables the embedded subset leaves out: the glyphs are drawn one by one, unshaped.
+_DROPPED_TABLES = ["GSUB", "GPOS", "GDEF", "kern", "FFTM"]
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BREAKS = re.compile(r"\r\n|\r|\n")
 
@@ -174,8 +176,11 @@ class Face:
         options.layout_features = []
         options.hinting = False
         options.glyph_names = False
-        options.drop_tables += ["GSUB", "GPOS", "GDEF", "kern", "FFTM"]
+        options.drop_tables += _DROPPED_TABLES
         font = TTFont(self.path, lazy=True)
+        for tag in _DROPPED_TABLES:  # unread: the subsetter would read them to drop them
+            if tag in font:
+                del font[tag]
         subsetter = subset.Subsetter(options)
         subsetter.populate(gids=sorted({0, *self.used}))
         subsetter.subset(font)

@@ -10,12 +10,11 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from openisms.controls.exports import Meta
+from openisms.core.weasy import weasyprint_html
 
 
 def to_pdf(rows: list[dict[str, Any]], meta: Meta) -> bytes:
     """The cover facts and the page's table, in ``controls/soa_print.html``, as PDF."""
-    from weasyprint import HTML
-
     html = render_to_string("controls/soa_print.html", {"meta": meta})
-    document: bytes = HTML(string=html).write_pdf()
+    document: bytes = weasyprint_html()(string=html).write_pdf()
     return document
