@@ -114,8 +114,8 @@ class Prepared:
             found = _fetch(connection, compiled.sql, params)
         if compiled.converters:
             found = compiled.compiler.apply_converters(found, compiled.converters)
-        width = len(compiled.names)
-        return [dict(zip(compiled.names, row[:width], strict=True)) for row in found]
+        names = compiled.names  # a row may hold more columns after them (the ordering's)
+        return [dict(zip(names, row, strict=False)) for row in found]
 
     def first(self, **values: Value) -> dict[str, Any] | None:
         """The first row for these values, or None."""
