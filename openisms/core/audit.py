@@ -247,7 +247,8 @@ def _chain_lock() -> Callable[[Organization | None], None] | None:
     None where it cannot (then a writer that loses the race writes again)."""
     if connection.vendor == "postgresql":
         return _lock_postgresql
-    immediate = connection.settings_dict["OPTIONS"].get("transaction_mode") == "IMMEDIATE"
+    mode = connection.settings_dict["OPTIONS"].get("transaction_mode") or ""
+    immediate = str(mode).upper() == "IMMEDIATE"  # Django takes it in any case
     return _already_locked if connection.vendor == "sqlite" and immediate else None
 
 

@@ -248,12 +248,25 @@ def test_a_second_writer_waits_for_the_first_and_appends_after_it(
         reads.append(found)
         return found
 
+    failed: list[BaseException] = []
+
     def write(verb: str, hold: float) -> None:
-        with transaction.atomic():
-            audit.record(actor=SYSTEM, verb=verb, target=("notes.note", "1"), org=org_a)
-            holding.set()
-            time.sleep(hold)  # the other writer waits for this transaction meanwhile
-        connection.close()
+        try:
+            with transaction.atomic():
+                audit.record(actor=SYSTEM, verb=verb, target=("notes.note", "1"), org=org_a)
+                holding.set()
+                time.sleep(hold)  # the other writer waits for this transaction meanwhile
+        except BaseException as exc:  # reported by the test below
+            failed.append(exc)
+        finally:
+            connection.close()
+
+    def someone_waits_on_a_lock() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            )
+            return bool(cursor.fetchone()[0])
 
     start = real_head(org_a)
     assert start is not None
@@ -263,8 +276,13 @@ def test_a_second_writer_waits_for_the_first_and_appends_after_it(
     holding.wait(5)
     second = threading.Thread(target=write, args=("note.second", 0))
     second.start()
+    deadline, waited = time.monotonic() + 2, False
+    while first.is_alive() and not waited and time.monotonic() < deadline:
+        waited = someone_waits_on_a_lock()
     first.join(10)
     second.join(10)
+    assert not failed
+    assert waited  # the second writer queued behind the first's lock
     added = AuditEvent.objects.filter(organization=org_a, seq__gt=start[0]).order_by("seq")
     assert [(e.seq, e.verb) for e in added] == [
         (start[0] + 1, "note.first"),

@@ -101,6 +101,28 @@ def test_values_of_another_type_are_stored_as_save_converts_them(
     assert stored.get(pk=inserted.pk) == {"name": "42", "confidentiality": 3, "status": "retired"}
 
 
+def test_a_number_or_flag_of_another_type_is_converted_as_save_converts_it(
+    org_a: Organization,
+) -> None:
+    # A float for an integer and an integer for a flag: stored as given, both databases
+    # would keep something else than save() does (2.7 or 3, and 1 or an error).
+    def label(name: str) -> Classification:
+        return Classification(organization=org_a, name=name, position=2.7, is_default=1)  # type: ignore[misc]
+
+    saved, inserted = label("Saved"), label("Inserted")
+    saved.save(force_insert=True)
+    bulk.insert_one(inserted)
+    stored = Classification.objects.values("position", "is_default")
+    assert (
+        stored.get(pk=inserted.pk)
+        == stored.get(pk=saved.pk)
+        == {
+            "position": 2,
+            "is_default": True,
+        }
+    )
+
+
 @pytest.mark.parametrize(
     "model",
     [

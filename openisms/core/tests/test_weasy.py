@@ -14,6 +14,7 @@ from openisms.core import weasy
 LISTING = b"""1234 libs found in cache `/etc/ld.so.cache'
 \tlibpolkit-gobject-1.so.0 (libc6,x86-64) => /lib/x86_64-linux-gnu/libpolkit-gobject-1.so.0
 \tlibgobject-2.0.so.0 (libc6,x86-64) => /lib/x86_64-linux-gnu/libgobject-2.0.so.0
+\tlibpixman-1.so.0 (libc6) => /lib/i386-linux-gnu/libpixman-1.so.0
 \tlibharfbuzz.so.0 (libc6,x86-64) => /lib/x86_64-linux-gnu/libharfbuzz.so.0
 \tlibharfbuzz-subset.so.0 (libc6,x86-64) => /lib/x86_64-linux-gnu/libharfbuzz-subset.so.0
 """
@@ -21,13 +22,24 @@ HAS_LDCONFIG = Path(weasy.LDCONFIG).exists()
 
 
 def test_a_library_is_found_by_its_short_name_and_other_platforms_names_are_not() -> None:
-    find = weasy.lookup_in(LISTING)
+    find = weasy.lookup_in(LISTING, "libc6,x86-64")
     assert find("gobject-2.0") == "libgobject-2.0.so.0"
     assert find("harfbuzz") == "libharfbuzz.so.0"
     assert find("harfbuzz-subset") == "libharfbuzz-subset.so.0"
     assert find("libgobject-2.0-0") is None  # Windows' name
     assert find("gobject") is None  # not libpolkit-gobject-1
     assert find("harfbuzz-vector") is None
+    assert find("pixman-1") is None  # only a 32-bit build is there
+
+
+def test_overlapping_uses_leave_the_usual_search_in_place() -> None:
+    usual = ctypes.util.find_library
+    first, second = weasy.libraries_from_one_listing(), weasy.libraries_from_one_listing()
+    first.__enter__()
+    second.__enter__()  # two threads making their first PDF at once
+    first.__exit__(None, None, None)
+    second.__exit__(None, None, None)
+    assert ctypes.util.find_library is usual
 
 
 @pytest.mark.skipif(not HAS_LDCONFIG, reason="no ldconfig here")
