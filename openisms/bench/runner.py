@@ -20,7 +20,15 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from openisms.bench.environment import CPU_CHECK_QUERIES, Environment, Server, cpu_check, machine
+from openisms.bench.environment import (
+    CPU_CHECK_QUERIES,
+    MEMORY_CHECK_OBJECTS,
+    Environment,
+    Server,
+    cpu_check,
+    machine,
+    memory_check,
+)
 from openisms.bench.stats import Row, table
 from openisms.bench.workloads import PLANS, WORKLOADS, Context
 
@@ -82,6 +90,7 @@ def run(db: str, scale: str, seed: int, directory: Path) -> int:  # pragma: no c
     raw["counts"] = _counts()
     raw["load_average_before"] = os.getloadavg()
     raw["cpu_check_ms"] = round(cpu_check() * 1000, 1)
+    raw["memory_check_ms"] = round(memory_check() * 1000, 1)
     server = Server(environment)
     server.start()
     ctx = Context(environment, server, PLANS[scale], raw.pop("credentials"), raw)
@@ -120,6 +129,11 @@ def report(
         print(
             f"CPU check: {CPU_CHECK_QUERIES} ORM queries compiled in {raw['cpu_check_ms']} ms "
             "(best of 5; compare runs by it, see docs/performance.md)"
+        )
+    if "memory_check_ms" in raw:
+        print(
+            f"memory check: a full garbage collection over {MEMORY_CHECK_OBJECTS:,} scattered "
+            f"objects in {raw['memory_check_ms']} ms (best of 3; compare runs by it too)"
         )
     print("server times are taken on the client over loopback (no Server-Timing header)\n")
     print(table(rows))

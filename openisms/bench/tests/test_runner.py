@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import os
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from openisms.bench import probe
-from openisms.bench.environment import _proc_status, cpu_check, free_port, machine
+from openisms.bench.environment import _proc_status, cpu_check, free_port, machine, memory_check
 from openisms.bench.runner import report
 from openisms.bench.stats import Row
 from openisms.bench.workloads import PLANS, import_csv
@@ -57,17 +58,24 @@ def test_the_report_prints_the_table_and_writes_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rows = [Row("migrate", "<= 15 s", "20 s", 20.0, 15.0), Row("x", "-", "boom", failed=True)]
-    raw = {"counts": {}, "cpu_check_ms": 41.5}
+    raw = {"counts": {}, "cpu_check_ms": 41.5, "memory_check_ms": 87.0}
     path = report("sqlite", "tiny", 1, tmp_path, rows, raw, ["x: boom"])
     printed = capsys.readouterr().out
     assert "| migrate" in printed
     assert "CPU check: 200 ORM queries compiled in 41.5 ms" in printed
+    assert "garbage collection over 500,000 scattered objects in 87.0 ms" in printed
     assert "1 budget(s) missed: migrate" in printed
     assert "ERROR x: boom" in printed
     document = json.loads(path.read_text())
     assert document["rows"][0]["verdict"] == "MISSES"
     assert path.name.startswith("sqlite-tiny-")
     assert document["raw"]["cpu_check_ms"] == 41.5
+
+
+def test_the_memory_check_walks_its_objects_and_leaves_the_collector_as_it_was() -> None:
+    assert gc.get_freeze_count() == 0
+    assert 0 < memory_check() < 10
+    assert gc.get_freeze_count() == 0
 
 
 def test_the_cpu_check_compiles_queries_without_running_them() -> None:
