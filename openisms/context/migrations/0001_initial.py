@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("core", "0002_ref_counter"),
-        ("core", "__first__"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         ("catalog", "0001_initial"),
         ("context", "0001_initial"),
         ("core", "0002_ref_counter"),
-        ("core", "__first__"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
