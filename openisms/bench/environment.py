@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from openisms.bench.httpclient import Session
+from openisms.bench.stats import Timings
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DATABASE = "openisms_bench"
@@ -264,3 +265,56 @@ def cpu_check() -> float:
             str(found.select_related("owner", "classification").order_by("number").query)
         best = min(best, time.perf_counter() - started)
     return best
+
+
+#: The database check: how many round trips and committed one-row writes it times.
+DATABASE_CHECK_TRIPS = 300
+DATABASE_CHECK_WRITES = 100
+_CHECK_TABLE = "openisms_bench_check"
+
+
+@dataclass(frozen=True)
+class DatabaseCheck:
+    """The medians, in seconds, of a round trip to the database (``SELECT 1``) and of a
+    transaction that inserts one row and commits (what every write pays at least)."""
+
+    round_trip: float
+    write: float
+
+    def as_ms(self) -> dict[str, float]:
+        return {
+            "round_trip_ms": round(self.round_trip * 1000, 3),
+            "write_ms": round(self.write * 1000, 3),
+        }
+
+
+def database_check() -> DatabaseCheck:
+    """Time the database's floor, as the application reaches it (Django's connection and
+    settings: the TCP connection and durable commits of PostgreSQL, SQLite's WAL and
+    ``BEGIN IMMEDIATE``): a create of ten to sixteen statements pays the round trip for each
+    and the write once. Commits, so it refuses to run inside a transaction; the table it
+    writes to is made and dropped here."""
+    from django.db import connection, transaction
+
+    if connection.in_atomic_block:
+        raise RuntimeError("the database check commits: run it outside a transaction")
+    trips, writes = Timings(), Timings()
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE {_CHECK_TABLE} (id integer PRIMARY KEY, note text)")
+        try:
+            for _ in range(DATABASE_CHECK_TRIPS):
+                started = time.perf_counter()
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+                trips.values.append(time.perf_counter() - started)
+            for n in range(DATABASE_CHECK_WRITES):
+                started = time.perf_counter()
+                with transaction.atomic():
+                    cursor.execute(
+                        f"INSERT INTO {_CHECK_TABLE} (id, note) VALUES (%s, %s)",  # noqa: S608
+                        [n, "check"],
+                    )
+                writes.values.append(time.perf_counter() - started)
+        finally:
+            cursor.execute(f"DROP TABLE {_CHECK_TABLE}")
+    return DatabaseCheck(trips.p50, writes.p50)

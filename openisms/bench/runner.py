@@ -22,10 +22,13 @@ from typing import Any
 
 from openisms.bench.environment import (
     CPU_CHECK_QUERIES,
+    DATABASE_CHECK_TRIPS,
+    DATABASE_CHECK_WRITES,
     MEMORY_CHECK_OBJECTS,
     Environment,
     Server,
     cpu_check,
+    database_check,
     machine,
     memory_check,
 )
@@ -91,6 +94,7 @@ def run(db: str, scale: str, seed: int, directory: Path) -> int:  # pragma: no c
     raw["load_average_before"] = os.getloadavg()
     raw["cpu_check_ms"] = round(cpu_check() * 1000, 1)
     raw["memory_check_ms"] = round(memory_check() * 1000, 1)
+    raw["database_check"] = database_check().as_ms()
     server = Server(environment)
     server.start()
     ctx = Context(environment, server, PLANS[scale], raw.pop("credentials"), raw)
@@ -134,6 +138,14 @@ def report(
         print(
             f"memory check: a full garbage collection over {MEMORY_CHECK_OBJECTS:,} scattered "
             f"objects in {raw['memory_check_ms']} ms (best of 3; compare runs by it too)"
+        )
+    if "database_check" in raw:
+        check = raw["database_check"]
+        print(
+            f"database check: a round trip (SELECT 1) in {check['round_trip_ms']:.3f} ms, one "
+            f"row inserted and committed in {check['write_ms']:.3f} ms (medians of "
+            f"{DATABASE_CHECK_TRIPS} and {DATABASE_CHECK_WRITES}; a create pays the first for "
+            "each of its statements, the second once)"
         )
     print("server times are taken on the client over loopback (no Server-Timing header)\n")
     print(table(rows))

@@ -10,9 +10,17 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connection
 
 from openisms.bench import probe
-from openisms.bench.environment import _proc_status, cpu_check, free_port, machine, memory_check
+from openisms.bench.environment import (
+    _proc_status,
+    cpu_check,
+    database_check,
+    free_port,
+    machine,
+    memory_check,
+)
 from openisms.bench.runner import report
 from openisms.bench.stats import Row
 from openisms.bench.workloads import PLANS, import_csv
@@ -58,12 +66,18 @@ def test_the_report_prints_the_table_and_writes_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rows = [Row("migrate", "<= 15 s", "20 s", 20.0, 15.0), Row("x", "-", "boom", failed=True)]
-    raw = {"counts": {}, "cpu_check_ms": 41.5, "memory_check_ms": 87.0}
+    raw = {
+        "counts": {},
+        "cpu_check_ms": 41.5,
+        "memory_check_ms": 87.0,
+        "database_check": {"round_trip_ms": 0.116, "write_ms": 0.452},
+    }
     path = report("sqlite", "tiny", 1, tmp_path, rows, raw, ["x: boom"])
     printed = capsys.readouterr().out
     assert "| migrate" in printed
     assert "CPU check: 200 ORM queries compiled in 41.5 ms" in printed
     assert "garbage collection over 500,000 scattered objects in 87.0 ms" in printed
+    assert "a round trip (SELECT 1) in 0.116 ms, one row inserted and committed in 0.452" in printed
     assert "1 budget(s) missed: migrate" in printed
     assert "ERROR x: boom" in printed
     document = json.loads(path.read_text())
@@ -76,6 +90,20 @@ def test_the_memory_check_walks_its_objects_and_leaves_the_collector_as_it_was()
     assert gc.get_freeze_count() == 0
     assert 0 < memory_check() < 10
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_check_times_round_trips_and_commits_and_leaves_no_table() -> None:
+    check = database_check()
+    assert 0 < check.round_trip < check.write < 1
+    assert "openisms_bench_check" not in connection.introspection.table_names()
+
+
+@pytest.mark.django_db
+def test_the_database_check_refuses_to_run_inside_a_transaction() -> None:
+    with pytest.raises(RuntimeError, match="outside a transaction"):
+        database_check()
+    assert "openisms_bench_check" not in connection.introspection.table_names()
 
 
 def test_the_cpu_check_compiles_queries_without_running_them() -> None:
