@@ -34,7 +34,8 @@ CLEARABLE = ("custodian", "description", "location", "next_review", "external_id
 
 
 class AssetOut(BaseModel):
-    """An asset as the API answers it (read from ``selectors.asset_records``)."""
+    """An asset as the API answers it (read with ``selectors.asset_records``; a create
+    answers from the asset written, ``selectors.created_record``, with the same values)."""
 
     ref: str
     external_id: str
@@ -63,11 +64,9 @@ class AssetDetailOut(AssetOut):
     needed_by: list[str]
 
 
-def _record(org: Organization, key: int, *, new: bool = False) -> dict[str, Any]:
-    """One asset, with the assets that need it, as the API answers it (an asset ``new`` in
-    this request is needed by none yet: not asked)."""
-    record = selectors.asset_records(org=org, ids=[key], with_needed_by=not new)[0]
-    return (record | {"needed_by": []}) if new else record
+def _record(org: Organization, key: int) -> dict[str, Any]:
+    """One asset, with the assets that need it, as the API answers it."""
+    return selectors.asset_records(org=org, ids=[key], with_needed_by=True)[0]
 
 
 class AssetIn(Schema):
@@ -201,7 +200,7 @@ def asset_list(request: HttpRequest, slug: str, filters: Query[AssetFilterIn]) -
 def asset_create(request: HttpRequest, slug: str, payload: AssetIn) -> tuple[int, dict[str, Any]]:
     org = org_for(request, slug)
     asset = services.asset_create(actor=actor(request), org=org, data=AssetInput(**payload.dict()))
-    return 201, _record(org, asset.id, new=True)
+    return 201, selectors.created_record(asset, linked=bool(payload.tags or payload.depends_on))
 
 
 @router.get(

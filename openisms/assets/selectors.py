@@ -282,6 +282,29 @@ def asset_records(
     return records
 
 
+def _attribute(obj: Any, path: str) -> Any:
+    """The value at ``owner__email`` and the like, None past an empty relation."""
+    for name in path.split("__"):
+        if obj is None:
+            return None
+        obj = getattr(obj, name)
+    return obj
+
+
+def created_record(asset: Asset, *, linked: bool) -> dict[str, Any]:
+    """An asset written in this request, as ``asset_records`` gives it, taken from the object
+    in hand (its owner, custodian and classification set, as the services leave them): what
+    a create answers, without reading the row back. Its tags and dependencies are read, in
+    the order of the lists, only when it was given some (``linked``); needed by none yet."""
+    record = {name: _attribute(asset, path) for path, name in _RECORD_FIELDS.items()}
+    record["criticality_label"] = Criticality(asset.criticality).label
+    links = _LINKS([asset.pk]) if linked else {}
+    record["tags"] = links.get("tags", {}).get(asset.pk, [])
+    record["depends_on"] = links.get("depends_on", {}).get(asset.pk, [])
+    record["needed_by"] = []
+    return record
+
+
 def asset_key(*, actor: Actor, org: Organization, ref: str) -> int:
     """The id of the asset ``ref`` if the actor may read it; NotFound otherwise."""
     key: int = _present(_by_ref(actor, org, ref).values_list("id", flat=True).first(), ref)

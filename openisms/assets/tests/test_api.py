@@ -55,6 +55,43 @@ def test_create_read_update_delete(api_owner_a: support.ApiClient, org_a: Organi
     assert sorted(verbs) == ["asset.created", "asset.created", "asset.deleted", "asset.updated"]
 
 
+def test_a_create_answers_what_reading_the_asset_gives(
+    api_owner_a: support.ApiClient, org_a: Organization, viewer_a: User
+) -> None:
+    make_asset(org_a, "Base")
+    given = [
+        {"name": "Plain", "kind": "information", "owner": "owner@alpha.test"},
+        {
+            "name": "  Everything  ",
+            "kind": "hardware",
+            "owner": "owner@alpha.test",
+            "custodian": "VIEWER@alpha.test",
+            "description": "Racked in the second hall.",
+            "location": "Hall 2",
+            "classification": "confidential",
+            "confidentiality": 3,
+            "integrity": 2,
+            "availability": 4,
+            "status": "in_use",
+            "tags": ["zeta", "Alpha", "PII"],
+            "depends_on": ["a-0001"],
+            "next_review": "2027-01-31",
+            "external_id": "CMDB-7",
+        },
+        {
+            "name": "Needs the base",
+            "kind": "service",
+            "owner": "owner@alpha.test",
+            "depends_on": ["A-0001"],
+        },
+    ]
+    for body in given:
+        created = api_owner_a.send("POST", URL, body)
+        assert created.status_code == 201, created.json()
+        assert api_owner_a.get(f"{URL}/{created.json()['ref']}").json() == created.json()
+    assert created.json()["depends_on"] == ["A-0001"] and created.json()["needed_by"] == []
+
+
 def test_a_stale_version_answers_409(api_owner_a: support.ApiClient, org_a: Organization) -> None:
     make_asset(org_a)
     first = api_owner_a.send("PATCH", f"{URL}/A-0001", {"version": 1, "name": "X"})
