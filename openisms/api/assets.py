@@ -200,7 +200,8 @@ def asset_list(request: HttpRequest, slug: str, filters: Query[AssetFilterIn]) -
 def asset_create(request: HttpRequest, slug: str, payload: AssetIn) -> tuple[int, dict[str, Any]]:
     org = org_for(request, slug)
     asset = services.asset_create(actor=actor(request), org=org, data=AssetInput(**payload.dict()))
-    return 201, selectors.created_record(asset, linked=bool(payload.tags or payload.depends_on))
+    given = [*payload.tags, *payload.depends_on]
+    return 201, selectors.created_record(asset, linked=any(name.strip() for name in given))
 
 
 @router.get(

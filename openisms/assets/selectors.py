@@ -295,7 +295,8 @@ def created_record(asset: Asset, *, linked: bool) -> dict[str, Any]:
     """An asset written in this request, as ``asset_records`` gives it, taken from the object
     in hand (its owner, custodian and classification set, as the services leave them): what
     a create answers, without reading the row back. Its tags and dependencies are read, in
-    the order of the lists, only when it was given some (``linked``); needed by none yet."""
+    the order the list gives them, only when it was given some (``linked``); needed by none
+    yet."""
     record = {name: _attribute(asset, path) for path, name in _RECORD_FIELDS.items()}
     record["criticality_label"] = Criticality(asset.criticality).label
     links = _LINKS([asset.pk]) if linked else {}

@@ -291,15 +291,17 @@ class DatabaseCheck:
 def database_check() -> DatabaseCheck:
     """Time the database's floor, as the application reaches it (Django's connection and
     settings: the TCP connection and durable commits of PostgreSQL, SQLite's WAL and
-    ``BEGIN IMMEDIATE``): a create of ten to sixteen statements pays the round trip for each
-    and the write once. Commits, so it refuses to run inside a transaction; the table it
-    writes to is made and dropped here."""
+    ``BEGIN IMMEDIATE``): a create of eight to sixteen statements pays the round trip for
+    each and the write once. Commits, so it refuses to run inside a transaction or without
+    autocommit; the table it writes to is made and dropped here (and one left by a run that
+    was killed, dropped first)."""
     from django.db import connection, transaction
 
-    if connection.in_atomic_block:
+    if connection.in_atomic_block or not connection.get_autocommit():
         raise RuntimeError("the database check commits: run it outside a transaction")
     trips, writes = Timings(), Timings()
     with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {_CHECK_TABLE}")
         cursor.execute(f"CREATE TABLE {_CHECK_TABLE} (id integer PRIMARY KEY, note text)")
         try:
             for _ in range(DATABASE_CHECK_TRIPS):

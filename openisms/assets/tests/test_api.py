@@ -7,6 +7,8 @@ import datetime as dt
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from openisms.api.assets import AssetOut
@@ -78,6 +80,7 @@ def test_a_create_answers_what_reading_the_asset_gives(
             "next_review": "2027-01-31",
             "external_id": "CMDB-7",
         },
+        {"name": "Blank tags", "kind": "people", "owner": "owner@alpha.test", "tags": ["", " "]},
         {
             "name": "Needs the base",
             "kind": "service",
@@ -90,6 +93,17 @@ def test_a_create_answers_what_reading_the_asset_gives(
         assert created.status_code == 201, created.json()
         assert api_owner_a.get(f"{URL}/{created.json()['ref']}").json() == created.json()
     assert created.json()["depends_on"] == ["A-0001"] and created.json()["needed_by"] == []
+
+
+def test_a_create_without_links_reads_nothing_back(
+    api_owner_a: support.ApiClient, org_a: Organization
+) -> None:
+    body = {"name": "Plain", "kind": "information", "owner": "owner@alpha.test", "tags": [" "]}
+    with CaptureQueriesContext(connection) as queries:
+        created = api_owner_a.send("POST", URL, body)
+    assert created.status_code == 201 and created.json()["tags"] == []
+    reads = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in reads if 'FROM "assets_asset"' in sql or "assets_assettag" in sql]
 
 
 def test_a_stale_version_answers_409(api_owner_a: support.ApiClient, org_a: Organization) -> None:

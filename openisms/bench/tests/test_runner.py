@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from openisms.bench import probe
 from openisms.bench.environment import (
@@ -99,10 +99,30 @@ def test_the_database_check_times_round_trips_and_commits_and_leaves_no_table() 
     assert "openisms_bench_check" not in connection.introspection.table_names()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_database_check_drops_a_table_left_by_a_killed_run() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE openisms_bench_check (id integer PRIMARY KEY, note text)")
+    assert database_check().write > 0
+    assert "openisms_bench_check" not in connection.introspection.table_names()
+
+
 @pytest.mark.django_db
 def test_the_database_check_refuses_to_run_inside_a_transaction() -> None:
     with pytest.raises(RuntimeError, match="outside a transaction"):
         database_check()
+    assert "openisms_bench_check" not in connection.introspection.table_names()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_check_refuses_to_run_without_autocommit() -> None:
+    transaction.set_autocommit(False)
+    try:
+        with pytest.raises(RuntimeError, match="outside a transaction"):
+            database_check()
+    finally:
+        transaction.rollback()
+        transaction.set_autocommit(True)
     assert "openisms_bench_check" not in connection.introspection.table_names()
 
 
