@@ -1,8 +1,8 @@
 """CSV and XLSX exports of the inventory, and the import templates; files read back by import.
 
 The columns are those of ``imports.columns``. Cells that a spreadsheet would run as a formula
-(starting with ``=``, ``+``, ``-``, ``@``) are written as text: in XLSX as string cells, in CSV
-with a leading apostrophe, which the import removes again.
+(starting with ``=``, ``+``, ``-``, ``@``) are written as text: in XLSX as string cells (as
+``core.xlsx`` writes all text), in CSV with a leading apostrophe, which the import removes again.
 """
 
 from __future__ import annotations
@@ -15,10 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from openisms.assets import selectors
 from openisms.assets.choices import AssetKind, Criticality, LifecycleStatus
@@ -27,11 +23,13 @@ from openisms.assets.imports.columns import COLUMNS, IMPORTABLE
 from openisms.core.actors import Actor, actor_label
 from openisms.core.errors import ValidationError
 from openisms.core.models import Organization
+from openisms.core.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
+from openisms.core.xlsx import Sheet, workbook
 
 FORMATS = ("csv", "xlsx")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_CONTENT_TYPE,
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _KINDS = dict(AssetKind.choices)
@@ -99,43 +97,17 @@ def write_csv(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
-def _xlsx_cell(sheet: WriteOnlyWorksheet, value: Any, bold: bool = False) -> Any:
-    """A plain value, or a cell where the value needs a type or style of its own."""
-    if value == "":
-        return None
-    formula_like = isinstance(value, str) and value.startswith(_FORMULA_START)
-    if not (formula_like or bold or isinstance(value, dt.date)):
-        return value  # plain values are written fastest
-    cell = WriteOnlyCell(sheet, value=value)
-    if formula_like:
-        cell.data_type = "s"  # text, never a formula
-    if isinstance(value, dt.date):
-        cell.number_format = "yyyy-mm-dd"
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
-
-
-def _sheet(
-    book: Workbook, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
-) -> None:
-    sheet = book.create_sheet(title)
-    sheet.append([_xlsx_cell(sheet, h, bold=True) for h in header])
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-
-
 def write_xlsx(
     rows: Iterable[Sequence[Any]], header: Sequence[str], extra: dict[str, list[Sequence[Any]]]
 ) -> bytes:
-    """A write-only workbook: the rows on the first sheet, then one sheet per ``extra`` item."""
-    book = Workbook(write_only=True)
-    _sheet(book, "Assets", header, rows)
-    for title, lines in extra.items():
-        _sheet(book, title, lines[0], lines[1:])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """The rows on the first sheet, then one sheet per ``extra`` item (its first line the
+    header)."""
+    return workbook(
+        [
+            Sheet("Assets", rows, header=header, freeze=True),
+            *(Sheet(title, lines[1:], header=lines[0]) for title, lines in extra.items()),
+        ]
+    )
 
 
 def export_assets(rows: Iterable[Sequence[Any]], file_format: str, info: ExportInfo) -> bytes:

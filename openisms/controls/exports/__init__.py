@@ -22,6 +22,7 @@ from openisms.core import audit, authz
 from openisms.core.actors import Actor, actor_label
 from openisms.core.errors import ValidationError
 from openisms.core.models import Organization
+from openisms.core.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
 
 FORMATS = ("xlsx", "docx", "pdf", "csv", "json")
 COLUMNS = (
@@ -163,7 +164,7 @@ def build(
     renderers = {
         "csv": (to_csv, "text/csv; charset=utf-8"),
         "json": (to_json, "application/json"),
-        "xlsx": (office.to_xlsx, office.XLSX),
+        "xlsx": (office.to_xlsx, XLSX_CONTENT_TYPE),
         "docx": (office.to_docx, office.DOCX),
         "pdf": (pdf.to_pdf, "application/pdf"),
     }

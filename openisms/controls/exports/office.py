@@ -1,4 +1,4 @@
-"""The SoA as XLSX (openpyxl) and DOCX (python-docx)."""
+"""The SoA as XLSX (``core.xlsx``) and DOCX (python-docx)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,12 @@ from typing import Any
 
 import docx
 from docx.shared import Pt
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from openisms.controls.exports import COLUMNS, Meta, cell
+from openisms.core.xlsx import Sheet, workbook
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+_TITLE = "Statement of Applicability (ISO/IEC 27001:2022, 6.1.3 d)"
 _COVER = (
     ("Organisation", "organization"),
     ("Scope", "scope"),
@@ -27,32 +26,20 @@ _COVER = (
 
 def to_xlsx(rows: list[dict[str, Any]], meta: Meta) -> bytes:
     """A cover sheet and the SoA sheet, one row per control."""
-    book = Workbook()
-    book.remove(book.worksheets[0])
-    cover = book.create_sheet("Cover")
-    cover.append(["Statement of Applicability (ISO/IEC 27001:2022, 6.1.3 d)"])
-    cover["A1"].font = Font(bold=True, size=14)
-    for label, key in _COVER:
-        cover.append([label, getattr(meta, key)])
-    cover.column_dimensions["A"].width = 16
-    cover.column_dimensions["B"].width = 80
-    sheet = book.create_sheet("SoA")
-    sheet.append([label for _, label in COLUMNS])
-    for header in sheet[1]:
-        header.font = Font(bold=True)
-    for row in rows:
-        sheet.append([cell(row, key) for key, _ in COLUMNS])
-    sheet.freeze_panes = "A2"
-    for letter, width in zip(
-        "ABCDEFGHIJKL", (10, 40, 16, 14, 40, 40, 18, 40, 24, 24, 24, 12), strict=True
-    ):
-        sheet.column_dimensions[letter].width = width
-    for line in sheet.iter_rows(min_row=2):
-        for item in line:
-            item.alignment = Alignment(wrap_text=True, vertical="top")
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    cover = [(label, getattr(meta, key)) for label, key in _COVER]
+    return workbook(
+        [
+            Sheet("Cover", cover, heading=_TITLE, widths=(16, 80)),
+            Sheet(
+                "SoA",
+                ([cell(row, key) for key, _ in COLUMNS] for row in rows),
+                header=[label for _, label in COLUMNS],
+                widths=(10, 40, 16, 14, 40, 40, 18, 40, 24, 24, 24, 12),
+                wrap=True,
+                freeze=True,
+            ),
+        ]
+    )
 
 
 def to_docx(rows: list[dict[str, Any]], meta: Meta) -> bytes:

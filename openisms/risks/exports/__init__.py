@@ -11,6 +11,7 @@ from django.utils import timezone
 from openisms.core.actors import Actor
 from openisms.core.errors import ValidationError
 from openisms.core.models import Organization
+from openisms.core.xlsx import CONTENT_TYPE as XLSX_CONTENT_TYPE
 from openisms.risks import heatmap, selectors
 from openisms.risks.exports import documents, spreadsheet
 from openisms.risks.exports.common import (
@@ -26,7 +27,7 @@ from openisms.risks.models import Methodology
 
 FORMATS = ("xlsx", "csv", "pdf", "docx")
 CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "xlsx": XLSX_CONTENT_TYPE,
     "csv": "text/csv; charset=utf-8",
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",

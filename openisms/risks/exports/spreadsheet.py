@@ -1,7 +1,7 @@
 """The register as XLSX (about, methodology, register, heat maps, treatment plan) and CSV.
 
-The XLSX is a write-only workbook: rows go to disk as they come, so a 20,000-risk register
-needs little memory. Cells that a spreadsheet would run as a formula are written as text.
+The XLSX is written by ``core.xlsx``: rows go to disk as they come, so a 20,000-risk register
+needs little memory, and text is always text (never a formula).
 """
 
 from __future__ import annotations
@@ -12,45 +12,13 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
-
+from openisms.core.xlsx import Sheet, workbook
 from openisms.risks.exports.common import PLAN_HEADERS, REGISTER_HEADERS, ExportInfo
 from openisms.risks.heatmap import KINDS, TITLES, Counts
 from openisms.risks.models import Methodology
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 Rows = Iterable[Sequence[Any]]
-
-
-def _cell(sheet: WriteOnlyWorksheet, value: Any, bold: bool = False) -> Cell:
-    cell = WriteOnlyCell(sheet, value=value if value != "" else None)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        cell.data_type = "s"  # text, never a formula
-    if bold:
-        cell.font = Font(bold=True)
-    return cell
-
-
-def _value(sheet: WriteOnlyWorksheet, value: Any) -> Any:
-    """A plain value where openpyxl can take it as it is (much faster than a cell object);
-    a text cell for what a spreadsheet would run as a formula."""
-    if value == "":
-        return None
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return _cell(sheet, value)
-    return value
-
-
-def _sheet(book: Workbook, title: str, header: Sequence[Any] | None, rows: Rows) -> None:
-    sheet = book.create_sheet(title)
-    if header is not None:
-        sheet.append([_cell(sheet, h, bold=True) for h in header])
-    for row in rows:
-        sheet.append([_value(sheet, value) for value in row])
 
 
 def methodology_rows(methodology: Methodology | None) -> list[list[Any]]:
@@ -101,16 +69,18 @@ def write_xlsx(
     plan: Rows,
 ) -> bytes:
     """The whole register workbook."""
-    book = Workbook(write_only=True)
-    _sheet(book, "About", ["Field", "Value"], info.lines())
-    _sheet(book, "Methodology", None, methodology_rows(methodology))
-    _sheet(book, "Register", REGISTER_HEADERS, register)
-    for kind in KINDS:
-        _sheet(book, f"Heat map ({kind})", None, heatmap_rows(methodology, counts, kind))
-    _sheet(book, "Treatment plan", PLAN_HEADERS, plan)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook(
+        [
+            Sheet("About", info.lines(), header=["Field", "Value"]),
+            Sheet("Methodology", methodology_rows(methodology)),
+            Sheet("Register", register, header=REGISTER_HEADERS, freeze=True),
+            *(
+                Sheet(f"Heat map ({kind})", heatmap_rows(methodology, counts, kind))
+                for kind in KINDS
+            ),
+            Sheet("Treatment plan", plan, header=PLAN_HEADERS, freeze=True),
+        ]
+    )
 
 
 def _csv_cell(value: Any) -> str:
