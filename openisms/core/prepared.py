@@ -244,7 +244,13 @@ def instance(model: type[M], row: dict[str, Any], prefix: str = "", only: Sequen
 
 
 def _attnames(model: type[Model], only: Sequence[str]) -> list[str]:
-    return list(only) or [field.attname for field in model._meta.concrete_fields]
+    """The model's columns (those of ``only`` alone, if given) in the model's own order,
+    which is the order ``Model.from_db`` takes a deferred instance's values in."""
+    names = [field.attname for field in model._meta.concrete_fields]
+    unknown = set(only) - set(names)
+    if unknown:
+        raise ValueError(f"{model.__name__} has no columns {sorted(unknown)}")
+    return [name for name in names if name in only] if only else names
 
 
 def of_organization(org: Model, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

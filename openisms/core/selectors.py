@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -274,6 +274,30 @@ class LinksOf:
         for row in sorted(self.query.rows(ids=ids), key=lambda row: (row["number"], row["text"])):
             found[row["kind"]][row["owner_id"]].append(row["linked"])
         return found
+
+    def given(
+        self, key: int, linked: Mapping[str, Iterable[Model]]
+    ) -> dict[str, dict[int, list[Any]]]:
+        """What ``__call__([key])`` reads once ``key``'s links are the objects ``linked`` (by
+        kind, as just written; each with the fields its kind names, past the link's own
+        foreign key): the same values in the same order, without reading them."""
+        found: dict[str, dict[int, list[Any]]] = {name: {} for name in self.kinds}
+        for name, objects in linked.items():
+            kind = self.kinds[name]
+            unique = {obj.pk: obj for obj in objects}.values()  # a link is written once
+            number, text, value = (_far(path) for path in (kind.number, kind.text, kind.value))
+
+            def order(obj: Model, number: str = number, text: str = text) -> tuple[int, str]:
+                return (getattr(obj, number) if number else 0, getattr(obj, text))
+
+            if unique:
+                found[name][key] = [getattr(obj, value) for obj in sorted(unique, key=order)]
+        return found
+
+
+def _far(path: str | None) -> str:
+    """``asset__number`` -> ``number``: a link's path as a field of the object it links."""
+    return path.split("__", 1)[1] if path else ""
 
 
 #: How many references ``held`` names before it counts the rest.

@@ -660,5 +660,5 @@ def build_risks(org: Organization, users: dict[Role, User], actor: Actor) -> Non
             org=org,
             data=_risk_input(item, users, links),
             assessment=_assessment(item),
-        )
+        ).risk
         _follow_up(item, risk.ref, org, users, actor)

@@ -164,7 +164,7 @@ def _apply(
     data, assessment = _risk_input(row, risk), _assessment(row, risk)
     if risk is None:
         made = create_risk(actor=actor, org=org, data=data, lookups=lookups, assessment=assessment)
-        result.created.append(made.ref)
+        result.created.append(made.risk.ref)
         return
     before = risk.version
     update_risk(actor=actor, risk=risk, data=data, lookups=lookups, version=None)

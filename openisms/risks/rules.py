@@ -188,20 +188,22 @@ def _names(items: list[Any], name: str, prefix: str) -> set[str]:
     return {normalise_ref(n, prefix) if prefix else n for i in items for n in _raw(i, name)}
 
 
-#: Each kind a batch names by reference: its model, the field of its label, and whose it is
-#: (None: the catalogue's, no organisation's).
-_KINDS: dict[str, tuple[type[Model], str, str | None]] = {
-    "assets": (Asset, "name", "organization_id"),
-    "threats": (Threat, "name", "organization_id"),
-    "vulnerabilities": (Vulnerability, "title", "organization_id"),
-    "controls": (Requirement, "title", None),
+#: Each kind a batch names by reference: its model, the field of its label, whose it is
+#: (None: the catalogue's, no organisation's), and the field a risk's links of that kind are
+#: listed by (``selectors.link_refs``; read too, so that a create answers without reading its
+#: links back).
+_KINDS: dict[str, tuple[type[Model], str, str | None, str]] = {
+    "assets": (Asset, "name", "organization_id", "number"),
+    "threats": (Threat, "name", "organization_id", "position"),
+    "vulnerabilities": (Vulnerability, "title", "organization_id", "number"),
+    "controls": (Requirement, "title", None, "order"),
 }
 
 
 def _named_rows(
     org: int, assets: Texts, threats: Texts, vulnerabilities: Texts, controls: Texts
 ) -> QuerySet[Any, Any]:
-    """The rows named by reference, each kind alike (its kind, id, ref, label and owner), in
+    """The rows named by reference, each kind alike (its kind, id, ref, label, owner, order), in
     one ``UNION ALL``; no ``ORDER BY`` (by number, SQLite would walk the organisation's assets
     to sort them)."""
     parts = {
@@ -221,13 +223,14 @@ def _named_rows(
 
 
 def _alike(kind: str, rows: QuerySet[Any]) -> QuerySet[Any, Any]:
-    _, label, owner = _KINDS[kind]
+    _, label, owner, order = _KINDS[kind]
     return rows.order_by().values(
         named_kind=Value(kind),
         named_id=F("id"),
         named_ref=F("ref"),
         named_label=F(label),
         named_owner=F(owner) if owner else Value(None, output_field=IntegerField()),
+        named_order=F(order),
     )
 
 
@@ -238,16 +241,18 @@ _NAMED = Prepared(
 
 
 def _named(org: Organization, **refs: set[str]) -> dict[str, dict[str, Any]]:
-    """``{kind: {ref: object}}``, the objects with their id, ref and label alone (``.only``).
-    A threat of the organisation's own wins over the library's of the same reference."""
+    """``{kind: {ref: object}}``, the objects with their id, ref, label and the field their
+    links are listed by alone (``.only``). A threat of the organisation's own wins over the
+    library's of the same reference."""
     found: dict[str, dict[str, Any]] = {kind: {} for kind in _KINDS}
     if not any(refs.values()):
         return found
     rows = _NAMED.rows(org=org.pk, **{kind: sorted(names) for kind, names in refs.items()})
     for row in sorted(rows, key=lambda row: row["named_owner"] is not None):
         kind, ref = row["named_kind"], row["named_ref"]
-        model, label, _ = _KINDS[kind]
+        model, label, _, order = _KINDS[kind]
         values = {"id": row["named_id"], "ref": ref, label: row["named_label"]}
+        values[order] = row["named_order"]
         found[kind][ref] = instance(model, values, only=list(values))
     return found
 

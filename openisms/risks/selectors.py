@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Model, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -249,18 +249,24 @@ def risk_details() -> tuple[Prefetch[Any], ...]:
     return (*_link_prefetches(), *risk_history())
 
 
+#: An assessment's levels, as the history lists them.
+_LEVEL_FIELDS = (
+    "inherent_likelihood",
+    "inherent_impact",
+    "inherent_level",
+    "residual_likelihood",
+    "residual_impact",
+    "residual_level",
+)
+
+
 _ASSESSMENTS = Prepared(
     lambda org, risk: (
         RiskAssessment.objects.filter(organization=org, risk=risk)
         .order_by("-assessed_at", "-id")
         .values(
             "assessed_at",
-            "inherent_likelihood",
-            "inherent_impact",
-            "inherent_level",
-            "residual_likelihood",
-            "residual_impact",
-            "residual_level",
+            *_LEVEL_FIELDS,
             "note",
             assessor=Coalesce("assessed_by__email", "assessed_by_label"),
             methodology_version=F("methodology__version"),
@@ -278,6 +284,20 @@ def assessment_records(org: Organization, risk_id: int) -> list[dict[str, Any]]:
     for row in found:
         row["assessed_by"] = row.pop("assessor")  # a field's name: not an annotation's
     return found
+
+
+def assessment_record(assessment: RiskAssessment) -> dict[str, Any]:
+    """An assessment written in this request as ``assessment_records`` gives it, from the
+    object in hand (its methodology and assessor set, as the services leave them)."""
+    assessor = assessment.assessed_by
+    methodology = assessment.methodology
+    return {
+        "assessed_at": assessment.assessed_at,
+        **{name: getattr(assessment, name) for name in _LEVEL_FIELDS},
+        "note": assessment.note,
+        "assessed_by": assessor.email if assessor else assessment.assessed_by_label,
+        "methodology_version": methodology.version,
+    }
 
 
 def risk_history() -> tuple[Prefetch[Any], Prefetch[Any]]:
@@ -404,6 +424,21 @@ def risk_records(*, org: Organization, ids: list[int], today: dt.date) -> RiskRe
     found = of_organization(org, _RECORDS.rows(ids=ids, today=today))
     by_id = {risk["id"]: risk for risk in found}
     return RiskRecords([by_id[pk] for pk in ids if pk in by_id], link_refs(list(by_id)))
+
+
+def created_record(
+    risk: Risk, linked: Mapping[str, Iterable[Model]], today: dt.date
+) -> RiskRecords:
+    """A risk written in this request, as ``risk_records`` gives it, from the object in hand
+    (its owner and methodology set, as the services leave them) and the objects it was
+    linked to (by kind, as the name lookup reads them): what a create answers, without
+    reading the risk, its links or its levels back."""
+    record = {name: getattr(risk, name) for name in RECORD_FIELDS}
+    record["owner_email"] = risk.owner.email
+    record["methodology_version"] = risk.methodology.version if risk.methodology else None
+    record["due_for_review"] = risk.is_due_for_review(today)
+    record["acceptance_expired"] = risk.acceptance_expired(today)
+    return RiskRecords([record], _LINKS.given(risk.pk, linked))
 
 
 def _by_ref(actor: Actor, org: Organization, ref: str) -> QuerySet[Risk]:

@@ -110,12 +110,22 @@ def risk_outs(org: Organization, ids: list[int]) -> list[dict[str, Any]]:
     return [_risk_out(risk, found.refs) for risk in found.risks]
 
 
-def _detail(org: Organization, key: int, *, new: bool = False) -> dict[str, Any]:
-    """One risk with its actions and history, read afresh (after a change too; a risk ``new``
-    in this request has no actions yet: not asked)."""
+def _detail(org: Organization, key: int) -> dict[str, Any]:
+    """One risk with its actions and history, read afresh (after a change too)."""
     out = risk_outs(org, [key])[0]
     out["history"] = selectors.assessment_records(org, key)
-    out["actions"] = [] if new else _actions(key, out["ref"])
+    out["actions"] = _actions(key, out["ref"])
+    return out
+
+
+def _created(created: services.Created) -> dict[str, Any]:
+    """What ``_detail`` reads of a risk created in this request, from what the create wrote
+    (three statements fewer): the risk, its links, its first assessment; no actions yet."""
+    found = selectors.created_record(created.risk, created.links, timezone.localdate())
+    out = _risk_out(found.risks[0], found.refs)
+    first = created.assessment
+    out["history"] = [selectors.assessment_record(first)] if first is not None else []
+    out["actions"] = []
     return out
 
 
@@ -385,10 +395,10 @@ def risk_create(request: HttpRequest, slug: str, payload: RiskIn) -> tuple[int, 
     assessment = None
     if given["inherent_likelihood"] is not None or given["inherent_impact"] is not None:
         assessment = AssessmentInput(**given)
-    risk = services.risk_create(
+    created = services.risk_create(
         actor=actor(request), org=org, data=RiskInput(**values), assessment=assessment
     )
-    return 201, _detail(org, risk.id, new=True)
+    return 201, _created(created)
 
 
 @router.get(

@@ -52,7 +52,7 @@ def test_the_next_asset_and_risk_continue_the_numbering(summary: Summary) -> Non
         org=bench,
         data=RiskInput(title="After", owner=OWNER_EMAIL, assets=[asset.ref]),
         assessment=AssessmentInput(inherent_likelihood=2, inherent_impact=3),
-    )
+    ).risk
     assert risk.ref == f"R-{TINY.risks + 1:04d}"
 
 

@@ -102,6 +102,18 @@ def test_instance_makes_the_object_the_orm_would_from_a_row(
     assert user.memberships.get().organization == org_a
 
 
+def test_instance_of_some_columns_takes_them_by_name_in_any_order(org_a: Organization) -> None:
+    asset = make_asset(org_a, "Payroll")
+    row = {"name": "Payroll", "number": asset.number, "ref": asset.ref, "id": asset.pk}
+    made = instance(Asset, row, only=list(row))  # not the model's order of its fields
+    assert (made.pk, made.ref, made.number, made.name) == (asset.pk, "A-0001", 1, "Payroll")
+    assert made.get_deferred_fields() == {
+        f.attname for f in Asset._meta.concrete_fields if f.attname not in row
+    }
+    with pytest.raises(ValueError, match="no columns"):
+        instance(Asset, {"id": asset.pk, "colour": "red"}, only=["id", "colour"])
+
+
 def test_a_value_of_another_kind_is_refused_rather_than_sent_unconverted(
     org_a: Organization,
 ) -> None:

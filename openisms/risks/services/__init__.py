@@ -3,6 +3,7 @@
 from openisms.risks.services.actions import action_create, action_delete, action_update
 from openisms.risks.services.methodology import methodology_create
 from openisms.risks.services.risks import (
+    Created,
     acceptance_check,
     risk_accept,
     risk_assess,
@@ -24,6 +25,7 @@ from openisms.risks.services.vulnerabilities import (
 )
 
 __all__ = [
+    "Created",
     "LibraryOutcome",
     "acceptance_check",
     "action_create",

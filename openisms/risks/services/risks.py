@@ -284,6 +284,17 @@ def _apply_values(risk: Risk, cleaned: Cleaned) -> None:
         risk.status = RiskStatus.TREATMENT_PLANNED
 
 
+@dataclass(frozen=True)
+class Created:
+    """A risk just written, with what was written beside its row: the objects it links, by
+    kind (as the lookups read them), and its first assessment (None: not assessed yet).
+    What the API answers a create with, without reading any of it back."""
+
+    risk: Risk
+    links: dict[str, list[Any]]
+    assessment: RiskAssessment | None
+
+
 def create_risk(
     *,
     actor: Actor,
@@ -291,7 +302,7 @@ def create_risk(
     data: RiskInput,
     lookups: Lookups,
     assessment: AssessmentInput | None = None,
-) -> Risk:
+) -> Created:
     """Create a risk from checked lookups (for one risk or an import's batch)."""
     cleaned = clean_risk(data, lookups, creating=True)
     raise_if(cleaned.errors)
@@ -314,12 +325,11 @@ def create_risk(
         risk.next_review = cleaned.values["next_review"]
     bulk.insert_one(risk)
     _write_links(risk, cleaned.links, new=True)
-    if assessed is not None:
-        _record_assessment(actor, risk, assessed.note)
+    first = _record_assessment(actor, risk, assessed.note) if assessed is not None else None
     refs_given = {name: [t.ref for t in found] for name, found in cleaned.links.items()}
     data_after = {**snapshot(risk, refs_given), **levels_snapshot(risk)}
     audit.record(actor=actor, verb="risk.created", target=risk, data=data_after)
-    return risk
+    return Created(risk, cleaned.links, first)
 
 
 @transaction.atomic
@@ -329,8 +339,9 @@ def risk_create(
     org: Organization,
     data: RiskInput,
     assessment: AssessmentInput | None = None,
-) -> Risk:
-    """Add a risk with the next reference (R-0001...); assessed at once when ``assessment``."""
+) -> Created:
+    """Add a risk with the next reference (R-0001...); assessed at once when ``assessment``.
+    The new risk is ``.risk`` of the answer."""
     authz.require(actor, "risks.change", org)
     lookups = Lookups.load(org, [data], people=[data])
     return create_risk(actor=actor, org=org, data=data, lookups=lookups, assessment=assessment)

@@ -42,7 +42,7 @@ def make_risk(
         )
     return services.risk_create(
         actor=SYSTEM, org=org, data=RiskInput(title=title, **values), assessment=assessment
-    )
+    ).risk
 
 
 def accept_until_yesterday(risk: Risk, actor: Actor) -> Risk:

@@ -7,6 +7,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from openisms.api.risks.register import RiskOut
@@ -15,7 +17,7 @@ from openisms.core.actors import SYSTEM
 from openisms.core.choices import Role
 from openisms.core.models import Organization, User
 from openisms.risks import services
-from openisms.risks.models import Methodology, Risk
+from openisms.risks.models import Methodology, Risk, Threat
 from openisms.risks.rules import ThreatInput
 from openisms.risks.tests.factories import (
     accept_until_yesterday,
@@ -111,6 +113,63 @@ def test_a_risk_is_created_assessed_treated_and_accepted(
     assert accepted.status_code == 200
     assert accepted.json()["acceptance"]["level"] == "low"
     assert accepted.json()["acceptance"]["accepted_by"] == owner_a.email
+
+
+@pytest.mark.usefixtures("method_a", "annex_a", "threats")
+def test_a_create_answers_what_reading_the_risk_gives(
+    api_owner_a: support.ApiClient, org_a: Organization, owner_a: User
+) -> None:
+    db, web, mail = (make_asset(org_a, name) for name in ("DB", "Web", "Mail"))
+    weak = make_vulnerability(org_a, "Weak passwords")
+    unpatched = make_vulnerability(org_a, "Unpatched server")
+    library = Threat.objects.filter(organization=None).order_by("-position")
+    last, middle, first = library.values_list("ref", flat=True)[:3]
+    given: list[dict[str, Any]] = [
+        {"title": "Named only", "owner": owner_a.email},
+        {
+            "title": "  Everything  ",
+            "owner": owner_a.email.upper(),
+            "description": "Both halls.",
+            "assets": [mail.ref.lower(), db.ref, mail.ref, web.ref],
+            "threats": [last, first, middle, first],
+            "vulnerabilities": [unpatched.ref, weak.ref],
+            "controls": ["8.13", "A.5.1", "5.1", "A.6.3"],
+            "affects_confidentiality": True,
+            "affects_availability": True,
+            "existing_controls": "Nightly backups.",
+            "treatment": "modify",
+            "inherent_likelihood": 4,
+            "inherent_impact": 5,
+            "residual_likelihood": 2,
+            "residual_impact": 2,
+            "note": "  First look.  ",
+        },
+        {"title": "Low", "owner": owner_a.email, "inherent_likelihood": 1, "inherent_impact": 1},
+    ]
+    for body in given:
+        created = api_owner_a.send("POST", URL, body)
+        assert created.status_code == 201, created.json()
+        assert api_owner_a.get(f"{URL}/{created.json()['ref']}").json() == created.json()
+    everything = api_owner_a.get(f"{URL}/R-0002").json()
+    assert everything["assets"] == [db.ref, web.ref, mail.ref]
+    assert everything["threats"] == [first, middle, last]
+    assert everything["controls"] == ["A.5.1", "A.6.3", "A.8.13"]
+    assert everything["history"][0]["note"] == "First look."
+
+
+def test_a_create_reads_nothing_of_the_risk_back(
+    api_owner_a: support.ApiClient, org_a: Organization, owner_a: User, method_a: Methodology
+) -> None:
+    asset = make_asset(org_a, "DB")
+    body: dict[str, Any] = {"title": "Leak", "owner": owner_a.email, "assets": [asset.ref]}
+    body |= {"inherent_likelihood": 2, "inherent_impact": 3}
+    with CaptureQueriesContext(connection) as queries:
+        created = api_owner_a.send("POST", URL, body)
+    assert created.status_code == 201 and created.json()["assets"] == [asset.ref]
+    statements = [q["sql"] or "" for q in queries.captured_queries]
+    reads = [sql for sql in statements if sql.startswith(("SELECT", "("))]
+    tables = ('FROM "risks_risk"', 'FROM "risks_riskasset"', 'FROM "risks_riskassessment"')
+    assert not [sql for sql in reads if any(table in sql for table in tables)]
 
 
 def test_the_list_says_which_risks_are_due_for_review_and_whose_acceptance_ran_out(

@@ -231,7 +231,7 @@ def test_every_change_is_in_the_audit_trail_and_the_chain_holds(
         actor=owner_a,
         org=org_a,
         data=RiskInput(title="Leak", owner=owner_a.email, vulnerabilities=[vulnerability.ref]),
-    )
+    ).risk
     services.risk_assess(actor=owner_a, risk=risk, data=AssessmentInput(2, 2))
     action = services.action_create(actor=owner_a, risk=risk, data=ActionInput(title="Fix"))
     services.action_update(actor=owner_a, action=action, data=ActionInput(progress=50))

@@ -86,7 +86,8 @@ def risk_create(request: OrgRequest) -> HttpResponse:
     form = _risk_form(request, request.POST or None, initial)
     if request.method == "POST" and form.is_valid():
         try:
-            risk = services.risk_create(actor=request.user, org=request.org, data=form.to_input())
+            data = form.to_input()
+            risk = services.risk_create(actor=request.user, org=request.org, data=data).risk
         except DomainError as error:
             apply_domain_error(form, error)
         else:
