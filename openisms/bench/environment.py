@@ -291,7 +291,7 @@ class DatabaseCheck:
 def database_check() -> DatabaseCheck:
     """Time the database's floor, as the application reaches it (Django's connection and
     settings: the TCP connection and durable commits of PostgreSQL, SQLite's WAL and
-    ``BEGIN IMMEDIATE``): a create of eight to sixteen statements pays the round trip for
+    ``BEGIN IMMEDIATE``): a create of eight to thirteen statements pays the round trip for
     each and the write once. Commits, so it refuses to run inside a transaction or without
     autocommit; the table it writes to is made and dropped here (and one left by a run that
     was killed, dropped first)."""
