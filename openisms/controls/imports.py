@@ -26,6 +26,7 @@ from openisms.core import audit, authz
 from openisms.core.actors import Actor
 from openisms.core.errors import ValidationError
 from openisms.core.models import Organization
+from openisms.core.xlsx import read_value
 
 TRANSITION = "iso27001-2013-to-iso27001-2022"
 OLD_REF = re.compile(r"^A\.\d{1,2}\.\d{1,2}\.\d{1,2}$")
@@ -71,7 +72,7 @@ def _xlsx_table(content: bytes) -> Table:
     sheet = book["SoA"] if "SoA" in book.sheetnames else book.active
     if sheet is None:
         raise problem("The workbook has no sheet.")
-    lines = [[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    lines = [[cell_text(read_value(v)) for v in row] for row in sheet.iter_rows(values_only=True)]
     if not lines:
         raise problem("The sheet is empty.")
     rows = [(n, line) for n, line in enumerate(lines[1:], start=2) if any(c.strip() for c in line)]

@@ -21,10 +21,15 @@ from typing import Any
 
 import xlsxwriter
 from django.utils import timezone
+from openpyxl.utils.escape import unescape
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+#: The first day a spreadsheet's date number means the same to every program: before it,
+#: 1900's day that never was (29 February) puts XlsxWriter and openpyxl a day apart, and
+#: before 1900 there is no date number. Earlier dates are written as text (YYYY-MM-DD).
+FIRST_DATE = dt.date(1900, 3, 1)
 
 
 @dataclass(frozen=True)
@@ -75,10 +80,17 @@ def _cell_writer(sheet: Any, formats: _Formats, wrap: bool) -> Writer:
         elif isinstance(value, int | float | Decimal) and math.isfinite(value):
             write_number(row, column, value)
         elif isinstance(value, dt.datetime):
-            naive = timezone.localtime(value) if timezone.is_aware(value) else value
-            sheet.write_datetime(row, column, naive.replace(tzinfo=None), formats.datetime)
+            local = timezone.localtime(value) if timezone.is_aware(value) else value
+            naive = local.replace(tzinfo=None)  # a spreadsheet's time has no zone
+            if naive.date() < FIRST_DATE:
+                write_string(row, column, naive.isoformat(" ", "minutes"), text_format)
+            else:
+                sheet.write_datetime(row, column, naive, formats.datetime)
         elif isinstance(value, dt.date):
-            sheet.write_datetime(row, column, value, date_format)
+            if value < FIRST_DATE:
+                write_string(row, column, value.isoformat(), text_format)
+            else:
+                sheet.write_datetime(row, column, value, date_format)
         else:
             write_string(row, column, str(value), text_format)
 
@@ -117,3 +129,11 @@ def workbook(sheets: Iterable[Sheet]) -> bytes:
             _write_sheet(book, formats, spec)
         book.close()
     return out.getvalue()
+
+
+def read_value(value: Any) -> Any:
+    """A value openpyxl read from a cell, its text as it was written: XLSX keeps a carriage
+    return, the other control characters and ``_x`` itself as ``_xHHHH_`` codes (XlsxWriter
+    and Excel alike), which openpyxl leaves in the text. Every import of XLSX reads its cells
+    through this."""
+    return unescape(value) if isinstance(value, str) else value

@@ -22,6 +22,7 @@ from openisms.core import authz
 from openisms.core.actors import Actor
 from openisms.core.errors import DomainError, ValidationError
 from openisms.core.models import Organization
+from openisms.core.xlsx import read_value
 from openisms.risks.models import Risk
 from openisms.risks.rules import AssessmentInput, Lookups, RiskInput, normalise_ref
 from openisms.risks.services.risks import create_risk, risk_assess, update_risk
@@ -97,7 +98,7 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
         raise ValidationError.field("file", "The file is not a readable XLSX workbook.") from None
     sheet = book["Register"] if "Register" in book.sheetnames else book.worksheets[0]
     for row in sheet.iter_rows(values_only=True):
-        yield [_text(v) for v in row]
+        yield [_text(read_value(v)) for v in row]
 
 
 def read_rows(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]:

@@ -17,6 +17,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from openisms.core.errors import ValidationError
+from openisms.core.xlsx import read_value
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -117,7 +118,7 @@ def _xlsx_lines(content: bytes) -> Iterator[list[str]]:
     try:
         sheet = workbook.worksheets[0]
         for values in sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True):
-            yield [cell_text(value) for value in values]
+            yield [cell_text(read_value(value)) for value in values]
     finally:
         workbook.close()
 

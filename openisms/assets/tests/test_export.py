@@ -77,6 +77,18 @@ def test_an_export_imports_back_unchanged(owner_a: User, org_a: Organization) ->
         assert not result.created and not result.updated
 
 
+def test_text_typed_in_a_browser_imports_back_as_it_was(owner_a: User, org_a: Organization) -> None:
+    described = "Racked in hall 2,\r\nrow 4; _x0041_ is its label.\x01"
+    make_asset(org_a, "Rack", kind="hardware", description=described)
+    for file_format in exports.FORMATS:
+        content, name = exports.export_inventory(
+            actor=owner_a, org=org_a, filters=AssetFilters(), file_format=file_format
+        )
+        result = import_file(actor=owner_a, org=org_a, filename=name, content=content)
+        assert result.summary()["unchanged"] == 1, file_format
+    assert Asset.objects.get(name="Rack").description == described
+
+
 def test_the_templates_have_the_headers_and_one_example_row(client_owner_a: Client) -> None:
     for file_format in exports.FORMATS:
         response = client_owner_a.get(f"/o/alpha/assets/import/template/?format={file_format}")

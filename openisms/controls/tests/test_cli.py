@@ -52,6 +52,20 @@ def test_export_writes_a_file(org_a: Organization, tmp_path: Path) -> None:
     assert load_workbook(target)["SoA"]["A2"].value == "A.5.1"
 
 
+def test_an_exported_workbook_imports_back_with_its_line_breaks(
+    org_a: Organization, tmp_path: Path
+) -> None:
+    typed = "Backups nightly,\r\nrestored monthly (_x0041_ is the tape's label)."
+    Control.objects.filter(organization=org_a, ref="A.8.13").update(
+        implementation_description=typed
+    )
+    target = tmp_path / "soa.xlsx"
+    call_command("soa", "export", "--org", "alpha", "--working", "-o", str(target))
+    Control.objects.filter(organization=org_a, ref="A.8.13").update(implementation_description="")
+    _call("import", str(target), "--org", "alpha")
+    assert control(org_a, "A.8.13").implementation_description == typed
+
+
 def test_import_with_2022_ids(org_a: Organization, tmp_path: Path) -> None:
     path = tmp_path / "soa.csv"
     path.write_text(

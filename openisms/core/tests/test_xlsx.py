@@ -17,7 +17,7 @@ from django.test import override_settings
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-from openisms.core.xlsx import Sheet, workbook
+from openisms.core.xlsx import Sheet, read_value, workbook
 
 
 def _read(content: bytes) -> Workbook:
@@ -51,6 +51,21 @@ def test_a_moment_is_written_in_local_time_with_its_minutes() -> None:
     assert isinstance(moment_read, dt.datetime)
     assert (moment_read.date(), moment_read.time()) == (dt.date(2027, 1, 5), dt.time(10, 30))
     assert cell.number_format == "yyyy-mm-dd hh:mm"
+
+
+@pytest.mark.parametrize("text", ["Line one\r\nline two", "bell\x07", "_x0041_ as typed", "\x00"])
+def test_text_with_control_characters_reads_back_as_it_was_written(text: str) -> None:
+    cell = _read(workbook([Sheet("S", [[text]])]))["S"]["A1"]
+    assert read_value(cell.value) == text
+
+
+def test_a_date_before_spreadsheets_count_days_is_written_as_its_iso_text() -> None:
+    moment = dt.datetime(1899, 12, 31, 8, 15, tzinfo=dt.UTC)
+    row = [dt.date(1800, 1, 1), dt.date(1900, 2, 28), moment, dt.date(1900, 3, 1)]
+    cells = next(_read(workbook([Sheet("S", [row])]))["S"].iter_rows())
+    assert [c.value for c in cells[:3]] == ["1800-01-01", "1900-02-28", "1899-12-31 08:15"]
+    first = cells[3].value
+    assert isinstance(first, dt.datetime) and first.date() == dt.date(1900, 3, 1)
 
 
 def test_the_header_is_bold_and_stays_in_view_under_a_heading() -> None:

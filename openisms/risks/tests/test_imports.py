@@ -4,6 +4,7 @@ an exported register imports back unchanged."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -92,7 +93,10 @@ def test_an_exported_register_imports_back_without_changes(
         treatment="modify",
         affects_availability=True,
     )
-    make_risk(org_a, "Two")
+    # Typed in a browser's text box (CR LF), with text that looks like a spreadsheet's code
+    # for a character, and a review date before spreadsheets have date numbers.
+    described = "First line\r\nsecond line, _x0041_ as typed."
+    make_risk(org_a, "Two", description=described, next_review=dt.date(1899, 6, 1))
     for file_format in ("csv", "xlsx"):
         content, _ = exports.export_risks(
             actor=owner_a, org=org_a, filters=RiskFilters(), file_format=file_format
@@ -100,6 +104,7 @@ def test_an_exported_register_imports_back_without_changes(
         result = import_file(actor=owner_a, org=org_a, filename=f"r.{file_format}", content=content)
         assert (result.unchanged, result.created, result.updated) == (2, [], []), file_format
     assert Risk.objects.get(ref="R-0001").version == 1
+    assert Risk.objects.get(ref="R-0002").description == described
 
 
 def test_an_xlsx_row_changes_the_risk_it_names(
