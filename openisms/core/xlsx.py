@@ -10,6 +10,7 @@ docs/performance.md), which is why the writing and the reading libraries differ.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import math
@@ -120,13 +121,19 @@ def _write_sheet(book: Any, formats: _Formats, spec: Sheet) -> None:
 
 def workbook(sheets: Iterable[Sheet]) -> bytes:
     """The sheets as one XLSX file. The rows wait in a temporary directory of their own,
-    removed at the end whether the file was made or not."""
+    removed at the end whether the file was made or not; when the rows fail half-way, the
+    workbook is closed all the same (closing its files) and what it made is dropped."""
     out = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="openisms-xlsx-") as rows_dir:
         book = xlsxwriter.Workbook(out, {"constant_memory": True, "tmpdir": rows_dir})
-        formats = _Formats(book)
-        for spec in sheets:
-            _write_sheet(book, formats, spec)
+        try:
+            formats = _Formats(book)
+            for spec in sheets:
+                _write_sheet(book, formats, spec)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                book.close()
+            raise
         book.close()
     return out.getvalue()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import tempfile
 from collections.abc import Iterator
 from decimal import Decimal
@@ -105,5 +106,8 @@ def test_nothing_is_left_on_disk_when_the_rows_fail_half_way(
     with pytest.raises(RuntimeError, match="went away"):
         workbook([Sheet("Register", rows())])
     assert list(tmp_path.iterdir()) == []
+    fds = Path("/proc/self/fd")  # Linux: what this process holds open
+    held = [os.readlink(fd) for fd in fds.iterdir() if fd.is_symlink()] if fds.is_dir() else []
+    assert not [name for name in held if name.startswith(str(tmp_path))]  # files closed too
     workbook([Sheet("Register", [["R-0001"]])])
     assert list(tmp_path.iterdir()) == []
