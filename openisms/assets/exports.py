@@ -20,6 +20,7 @@ from openisms.assets import selectors
 from openisms.assets.choices import AssetKind, Criticality, LifecycleStatus
 from openisms.assets.filters import AssetFilters
 from openisms.assets.imports.columns import COLUMNS, IMPORTABLE
+from openisms.core import csvtext
 from openisms.core.actors import Actor, actor_label
 from openisms.core.errors import ValidationError
 from openisms.core.models import Organization
@@ -31,7 +32,6 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": XLSX_CONTENT_TYPE,
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _KINDS = dict(AssetKind.choices)
 _CRITICALITY = dict(Criticality.choices)
 _STATUSES = dict(LifecycleStatus.choices)
@@ -81,19 +81,12 @@ def headers(importable_only: bool = False) -> list[str]:
     return [c.header for c in COLUMNS if c.importable or not importable_only]
 
 
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    text = value.isoformat() if isinstance(value, dt.date) else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
 def write_csv(rows: Iterable[Sequence[Any]], header: Sequence[str]) -> bytes:
     """UTF-8 with a byte-order mark, so that spreadsheets open it in the right encoding."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows([_csv_cell(v) for v in row] for row in rows)
+    writer.writerows([csvtext.cell(v) for v in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")
 
 

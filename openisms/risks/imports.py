@@ -18,7 +18,7 @@ from typing import Any
 from django.db import transaction
 from openpyxl import load_workbook
 
-from openisms.core import authz
+from openisms.core import authz, csvtext
 from openisms.core.actors import Actor
 from openisms.core.errors import DomainError, ValidationError
 from openisms.core.models import Organization
@@ -79,8 +79,7 @@ def _text(value: Any) -> str:
         return ""
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
-    text = str(value).strip()
-    return text[1:] if text.startswith("'") else text  # the export's guard against formulas
+    return str(value).strip()
 
 
 def _csv_rows(content: bytes) -> Iterator[list[str]]:
@@ -88,17 +87,18 @@ def _csv_rows(content: bytes) -> Iterator[list[str]]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ValidationError.field("file", "The CSV file is not UTF-8 text.") from None
-    yield from csv.reader(io.StringIO(text))
+    for cells in csv.reader(io.StringIO(text)):
+        yield [csvtext.read(cell.strip()) for cell in cells]
 
 
-def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
+def _xlsx_rows(content: bytes) -> Iterator[list[Any]]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception:
         raise ValidationError.field("file", "The file is not a readable XLSX workbook.") from None
     sheet = book["Register"] if "Register" in book.sheetnames else book.worksheets[0]
     for row in sheet.iter_rows(values_only=True):
-        yield [_text(read_value(v)) for v in row]
+        yield [read_value(v) for v in row]
 
 
 def read_rows(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]:

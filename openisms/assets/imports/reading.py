@@ -16,6 +16,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from openisms.core import csvtext
 from openisms.core.errors import ValidationError
 from openisms.core.xlsx import read_value
 
@@ -24,7 +25,6 @@ MAX_ROWS = 50_000
 MAX_COLUMNS = 60
 EXTENSIONS = (".csv", ".xlsx")
 _ZIP_MAGIC = b"PK\x03\x04"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -100,14 +100,9 @@ def _csv_lines(content: bytes) -> Iterator[list[str]]:
     delimiter = max(",;\t", key=first.count)
     try:
         for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            yield [_unescape(cell) for cell in cells]
+            yield [csvtext.read(cell) for cell in cells]
     except csv.Error as error:
         raise problem(f"The CSV file cannot be read: {error}.") from None
-
-
-def _unescape(cell: str) -> str:
-    """Drop the apostrophe an export puts before text that looks like a formula."""
-    return cell[1:] if cell[:1] == "'" and cell[1:2] in _FORMULA_START else cell
 
 
 def _xlsx_lines(content: bytes) -> Iterator[list[str]]:

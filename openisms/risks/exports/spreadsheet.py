@@ -7,17 +7,16 @@ needs little memory, and text is always text (never a formula).
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from openisms.core import csvtext
 from openisms.core.xlsx import Sheet, workbook
 from openisms.risks.exports.common import PLAN_HEADERS, REGISTER_HEADERS, ExportInfo
 from openisms.risks.heatmap import KINDS, TITLES, Counts
 from openisms.risks.models import Methodology
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 Rows = Iterable[Sequence[Any]]
 
 
@@ -83,13 +82,6 @@ def write_xlsx(
     )
 
 
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    text = value.isoformat() if isinstance(value, dt.date) else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
 def write_csv(info: ExportInfo, register: Rows) -> bytes:
     """The register as CSV (UTF-8 with a byte-order mark), after a few lines saying what it is.
 
@@ -100,5 +92,5 @@ def write_csv(info: ExportInfo, register: Rows) -> bytes:
     writer.writerows([key, value] for key, value in info.lines())
     writer.writerow([])
     writer.writerow(REGISTER_HEADERS)
-    writer.writerows([_csv_cell(v) for v in row] for row in register)
+    writer.writerows([csvtext.cell(v) for v in row] for row in register)
     return out.getvalue().encode("utf-8-sig")

@@ -97,12 +97,13 @@ def test_an_exported_register_imports_back_without_changes(
     # for a character, and a review date before spreadsheets have date numbers.
     described = "First line\r\nsecond line, _x0041_ as typed."
     make_risk(org_a, "Two", description=described, next_review=dt.date(1899, 6, 1))
+    make_risk(org_a, "'Tis the season: short-staffed in December")  # an apostrophe of its own
     for file_format in ("csv", "xlsx"):
         content, _ = exports.export_risks(
             actor=owner_a, org=org_a, filters=RiskFilters(), file_format=file_format
         )
         result = import_file(actor=owner_a, org=org_a, filename=f"r.{file_format}", content=content)
-        assert (result.unchanged, result.created, result.updated) == (2, [], []), file_format
+        assert (result.unchanged, result.created, result.updated) == (3, [], []), file_format
     assert Risk.objects.get(ref="R-0001").version == 1
     assert Risk.objects.get(ref="R-0002").description == described
 
