@@ -5,7 +5,9 @@ Rows are written as they come (XlsxWriter's constant-memory mode: one row at a t
 temporary file), so a register of 20,000 risks costs little memory; each value is written
 by its type, and text is always text: a cell that starts with ``=`` is never a formula.
 XlsxWriter writes a cell about twice as fast as openpyxl's write-only mode (measured in
-docs/performance.md), which is why the writing and the reading libraries differ.
+docs/performance.md), which is why the writing and the reading libraries differ; every
+import reads its cells through ``read_value``, so that what one writes the other reads back
+as it was.
 """
 
 from __future__ import annotations
