@@ -18,7 +18,7 @@ from django.utils import timezone
 from openisms.context.selectors import scope_current
 from openisms.controls import selectors
 from openisms.controls.choices import THEME_LABELS, Applicability, ImplementationStatus
-from openisms.core import audit, authz
+from openisms.core import audit, authz, csvtext
 from openisms.core.actors import Actor, actor_label
 from openisms.core.errors import ValidationError
 from openisms.core.models import Organization
@@ -137,7 +137,7 @@ def to_csv(rows: list[dict[str, Any]], meta: Meta) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([label for _, label in COLUMNS])
-    writer.writerows([cell(row, key) for key, _ in COLUMNS] for row in rows)
+    writer.writerows([csvtext.cell(cell(row, key)) for key, _ in COLUMNS] for row in rows)
     return out.getvalue().encode("utf-8")
 
 

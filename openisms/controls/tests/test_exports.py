@@ -56,6 +56,14 @@ def test_exports_show_the_approved_version_unless_the_working_copy_is_asked_for(
     assert next(r for r in rows if r[0] == "A.5.1")[6] == "Implemented"
 
 
+def test_the_csv_guards_text_a_spreadsheet_would_run_as_a_formula(
+    approved: Organization, owner_a: User
+) -> None:
+    set_control(approved, "A.5.1", implementation_description='=HYPERLINK("x")')
+    rows = list(csv.reader(io.StringIO(_build(approved, owner_a, "csv", True).decode())))
+    assert next(r for r in rows if r[0] == "A.5.1")[7] == '\'=HYPERLINK("x")'
+
+
 def test_the_docx_reads_back(approved: Organization, owner_a: User) -> None:
     document = docx.Document(io.BytesIO(_build(approved, owner_a, "docx")))
     refs = [row.cells[0].text for row in document.tables[1].rows[1:]]
