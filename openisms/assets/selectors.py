@@ -250,6 +250,7 @@ _RECORDS = Prepared(
         .order_by()
         .values("id", "organization_id", *_RECORD_FIELDS)
     ),
+    for_json=True,
     ids=Ids,
 )
 

@@ -411,7 +411,7 @@ def _records(ids: Ids, today: dt.date) -> QuerySet[Risk, Any]:
     return records
 
 
-_RECORDS = Prepared(_records, ids=Ids, today=dt.date)
+_RECORDS = Prepared(_records, for_json=True, ids=Ids, today=dt.date)
 
 
 def risk_records(*, org: Organization, ids: list[int], today: dt.date) -> RiskRecords:

@@ -14,6 +14,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import QuerySet
 from django.db.models.functions import Upper
 from django.test.utils import CaptureQueriesContext
+from pydantic_core import to_json
 
 from openisms.assets.models import Asset
 from openisms.assets.tests.factories import make_asset
@@ -128,6 +129,33 @@ def test_a_value_of_another_kind_is_refused_rather_than_sent_unconverted(
         refs.rows(org=org_a.pk, day=dt.datetime(2026, 11, 29, 10, 0, tzinfo=dt.UTC))
     with pytest.raises(TypeError, match="'org' takes int"):
         refs.rows(org=str(org_a.pk), day=dt.date(2026, 11, 29))
+
+
+def _moments(ids: Ids) -> QuerySet[Asset, Any]:
+    """Dates and date-times, of the asset and through a join, some of them empty."""
+    found = Asset.objects.filter(id__in_ids=ids).order_by("number")
+    return found.values("ref", "next_review", "created_at", "updated_at", "owner__last_login")
+
+
+def test_rows_for_json_write_the_same_json_as_the_rows_do(org_a: Organization) -> None:
+    made = [make_asset(org_a, f"Laptop {n}") for n in range(4)]
+    moments = [
+        (dt.date(2027, 1, 31), dt.datetime(2026, 11, 29, 8, 30, 0, 250000, tzinfo=dt.UTC)),
+        (dt.date(999, 3, 1), dt.datetime(2026, 11, 29, 23, 59, 59, tzinfo=dt.UTC)),  # no fraction
+        (None, dt.datetime(1999, 12, 31, 23, 59, 59, 1, tzinfo=dt.UTC)),
+    ]
+    for asset, (day, moment) in zip(made, moments, strict=False):
+        Asset.objects.filter(pk=asset.pk).update(next_review=day, updated_at=moment)
+    ids = [asset.pk for asset in made]
+    rows = Prepared(_moments, ids=Ids).rows(ids=ids)
+    for_json = Prepared(_moments, for_json=True, ids=Ids).rows(ids=ids)
+    assert to_json(for_json) == to_json(rows)
+    assert [row["next_review"] for row in rows[:3]] == [day for day, _ in moments]
+    assert [row["updated_at"] for row in rows[:3]] == [moment for _, moment in moments]
+    texts = {type(row[name]) for row in for_json for name in ("next_review", "updated_at")}
+    assert texts == (
+        {str, type(None)} if connection.vendor == "sqlite" else {dt.date, dt.datetime, type(None)}
+    )
 
 
 def test_what_a_thread_compiled_goes_with_its_connection(org_a: Organization) -> None:
