@@ -125,6 +125,11 @@ def report(
     info = machine()
     print(f"\nOpenISMS benchmark: {db}, scale {scale} ({raw.get('counts')}), seed {seed}")
     print(f"machine: {info['cores']} cores, {info['cpu']}, {info['ram_gb']} GB RAM")
+    if info["font_subsetter"] != "HarfBuzz":
+        print(
+            "PDF fonts are subset by fontTools, in Python: HarfBuzz's subsetter is missing "
+            "(apt-get install libharfbuzz-subset0), and the PDF exports take longer"
+        )
     print(
         f"load average before/after: {raw.get('load_average_before')} / "
         f"{raw.get('load_average_after')}"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import ctypes.util
 import gc
 import io
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection, transaction
@@ -17,6 +19,7 @@ from openisms.bench.environment import (
     _proc_status,
     cpu_check,
     database_check,
+    font_subsetter,
     free_port,
     machine,
     memory_check,
@@ -84,6 +87,25 @@ def test_the_report_prints_the_table_and_writes_json(
     assert document["rows"][0]["verdict"] == "MISSES"
     assert path.name.startswith("sqlite-tiny-")
     assert document["raw"]["cpu_check_ms"] == 41.5
+
+
+def test_the_report_says_when_pdf_fonts_are_subset_without_harfbuzz(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    raw: dict[str, Any] = {"counts": {}}
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None)
+    path = report("sqlite", "tiny", 1, tmp_path, [], raw, [])
+    assert "HarfBuzz's subsetter is missing" in capsys.readouterr().out
+    assert json.loads(path.read_text())["machine"]["font_subsetter"] == "fontTools"
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: f"lib{name}.so.0")
+    report("sqlite", "tiny", 1, tmp_path, [], raw, [])
+    assert "subsetter is missing" not in capsys.readouterr().out
+
+
+def test_the_font_subsetter_named_is_the_one_weasyprint_loaded() -> None:
+    from weasyprint.text import ffi
+
+    assert font_subsetter() == ("HarfBuzz" if ffi.harfbuzz_subset is not None else "fontTools")
 
 
 def test_the_memory_check_walks_its_objects_and_leaves_the_collector_as_it_was() -> None:
