@@ -86,7 +86,9 @@ class _Compiled:
 class Prepared:
     """A ``.values()`` query made by ``build(**stand_ins)``; ``params`` names its parameters
     and their kinds (``int``, ``str``, ``datetime.date``, or ``Ids`` / ``Texts`` for a list
-    given to ``__in_ids`` / ``__in_texts``).
+    given to ``__in_ids`` / ``__in_texts``). With ``for_json`` (not a parameter's name), an
+    unsorted query that is not a union may give its dates and date-times as the JSON text
+    they are written as (see the module's docstring).
 
     >>> ROLE = Prepared(
     ...     lambda user, org: Membership.objects.filter(user=user, organization=org).values("role"),
@@ -140,8 +142,10 @@ class Prepared:
         queryset = self.build(**stand_ins)
         if not issubclass(queryset._iterable_class, ValuesIterable):
             raise ImproperlyConfigured("a prepared query must be a .values() queryset")
-        if self.for_json and _keeps_iso_text(connection):
-            queryset.query.select = tuple(map(_as_json_text, queryset.query.select))
+        if self.for_json:
+            _check_for_json(queryset)
+            if _keeps_iso_text(connection):
+                queryset.query.select = tuple(map(_as_json_text, queryset.query.select))
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         adapters = {name: _adapter(kind, connection) for name, kind in kinds}
@@ -188,9 +192,23 @@ def _checked(kind: Kind, name: str, value: Any) -> Any:
     return value
 
 
+def _check_for_json(queryset: QuerySet[Any, Any]) -> None:
+    """Refuse a ``for_json`` query whose SQL the columns' text would not serve: one sorted in
+    the database (an ``ORDER BY`` may name a column by its place, which would sort the text,
+    where a date-time without a fraction comes after the same second with one) or a union
+    (whose parts keep their columns, read then as naive date-times)."""
+    if queryset.ordered or queryset.query.combinator:
+        raise ImproperlyConfigured(
+            "a for_json prepared query must be unsorted (.order_by()) and not a union: its "
+            "dates are read as text; sort its rows in Python"
+        )
+
+
 def _keeps_iso_text(connection: BaseDatabaseWrapper) -> bool:
     """Whether the database keeps dates and date-times as ISO 8601 text in UTC: SQLite, as
-    Django writes them there (``str(value)``, made naive in the connection's zone)."""
+    Django writes them there (``str(value)``, made naive in the connection's zone). Every
+    write of the project goes through Django's adapters (the ORM, ``core.bulk``); an aware
+    date-time written by raw SQL, or ``Now()`` (milliseconds), would be kept otherwise."""
     return settings.USE_TZ and connection.vendor == "sqlite" and connection.timezone_name == "UTC"
 
 

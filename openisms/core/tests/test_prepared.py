@@ -133,7 +133,7 @@ def test_a_value_of_another_kind_is_refused_rather_than_sent_unconverted(
 
 def _moments(ids: Ids) -> QuerySet[Asset, Any]:
     """Dates and date-times, of the asset and through a join, some of them empty."""
-    found = Asset.objects.filter(id__in_ids=ids).order_by("number")
+    found = Asset.objects.filter(id__in_ids=ids).order_by()
     return found.values("ref", "next_review", "created_at", "updated_at", "owner__last_login")
 
 
@@ -146,16 +146,35 @@ def test_rows_for_json_write_the_same_json_as_the_rows_do(org_a: Organization) -
     ]
     for asset, (day, moment) in zip(made, moments, strict=False):
         Asset.objects.filter(pk=asset.pk).update(next_review=day, updated_at=moment)
+    last_login = dt.datetime(2026, 11, 28, 17, 5, 9, 120000, tzinfo=dt.UTC)  # through a join
+    User.objects.filter(pk=made[0].owner_id).update(last_login=last_login)
     ids = [asset.pk for asset in made]
-    rows = Prepared(_moments, ids=Ids).rows(ids=ids)
+    rows = sorted(Prepared(_moments, ids=Ids).rows(ids=ids), key=lambda row: row["ref"])
     for_json = Prepared(_moments, for_json=True, ids=Ids).rows(ids=ids)
+    for_json.sort(key=lambda row: row["ref"])
     assert to_json(for_json) == to_json(rows)
     assert [row["next_review"] for row in rows[:3]] == [day for day, _ in moments]
     assert [row["updated_at"] for row in rows[:3]] == [moment for _, moment in moments]
+    assert {row["owner__last_login"] for row in rows} == {last_login}
     texts = {type(row[name]) for row in for_json for name in ("next_review", "updated_at")}
     assert texts == (
         {str, type(None)} if connection.vendor == "sqlite" else {dt.date, dt.datetime, type(None)}
     )
+
+
+def test_rows_for_json_are_read_unsorted_and_not_from_a_union() -> None:
+    def sorted_moments(ids: Ids) -> QuerySet[Asset, Any]:
+        return _moments(ids).order_by("updated_at")
+
+    def united(ids: Ids) -> QuerySet[Asset, Any]:
+        return _moments(ids).order_by().union(_moments(ids).order_by())
+
+    def by_default(ids: Ids) -> QuerySet[Asset, Any]:  # the model's own ordering
+        return Asset.objects.filter(id__in_ids=ids).values("ref", "updated_at")
+
+    for build in (sorted_moments, united, by_default):
+        with pytest.raises(ImproperlyConfigured, match="unsorted"):
+            Prepared(build, for_json=True, ids=Ids).rows(ids=[1])
 
 
 def test_what_a_thread_compiled_goes_with_its_connection(org_a: Organization) -> None:
