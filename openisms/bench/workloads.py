@@ -266,8 +266,8 @@ def _creates(ctx: Context, session: Session, count: int) -> Creates:  # pragma: 
 
 
 def create_rows(count: int, done: Creates) -> list[Row]:
-    """The creates' rows, each with how far above the smallest request it was (the same
-    run, the same minutes: a ratio the machine's hour does not move much), and that one."""
+    """The creates' rows, each with how far above the smallest request it was (timed in the
+    same minutes, so that the machine's hour, which moves both, shows apart), and that one."""
     floor = done.floor.p50
     rows = [
         Row(
