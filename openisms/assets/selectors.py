@@ -261,7 +261,8 @@ def asset_records(
     """The assets ``ids`` (already allowed to the reader), in that order, as plain values.
 
     What the API answers: no model objects, two queries whatever the number of rows (a
-    1,000-row page as model objects costs five times as much).
+    1,000-row page as model objects costs five times as much). For JSON only: on SQLite the
+    dates and date-times come as their JSON text (``core.prepared``, ``for_json``).
     """
     by_id = {row["id"]: row for row in of_organization(org, _RECORDS.rows(ids=ids))}
     found_ids = list(by_id)  # of ``org`` alone

@@ -419,7 +419,8 @@ def risk_records(*, org: Organization, ids: list[int], today: dt.date) -> RiskRe
 
     Values, not model objects: building 1,000 risks (their foreign keys set one by one) cost
     a third of a 1,000-row page. The review and acceptance dates are judged in SQL, by the
-    same conditions as the register's filters.
+    same conditions as the register's filters. For JSON only: on SQLite the dates and
+    date-times come as their JSON text (``core.prepared``, ``for_json``).
     """
     found = of_organization(org, _RECORDS.rows(ids=ids, today=today))
     by_id = {risk["id"]: risk for risk in found}
