@@ -29,9 +29,11 @@ def methodology_create(
     """
     authz.require(actor, "risks.methodology", org)
     parsed = spec_module.parse(spec) if spec is not None else spec_module.preset(preset or "5x5")
-    previous = (
-        Methodology.objects.select_for_update().filter(organization=org, is_current=True).first()
-    )
+    # Only the methodology's row: the model's ordering joins the organisation, whose row a
+    # plain FOR UPDATE would lock too, and every other writer of the organisation checks its
+    # foreign key against that row when it commits (a deadlock beside the audit chain's lock).
+    current = Methodology.objects.filter(organization=org, is_current=True).order_by()
+    previous = current.select_for_update(of=("self",)).first()
     if previous is not None:
         Methodology.objects.filter(pk=previous.pk).update(is_current=False)
     created = Methodology.objects.create(

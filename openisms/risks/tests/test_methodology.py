@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 import pytest
+from django.db import connection
 
 from openisms.core.errors import NotFound, PermissionDenied, ValidationError
 from openisms.core.models import AuditEvent, Organization, User
 from openisms.risks import methodology, selectors, services
+from openisms.risks.models import Methodology
 
 
 @pytest.mark.parametrize(
@@ -94,3 +97,23 @@ def test_only_owners_and_admins_change_the_methodology(viewer_a: User, org_a: Or
 def test_no_methodology_yet_says_how_to_start(owner_a: User, org_a: Organization) -> None:
     with pytest.raises(NotFound, match="preset"):
         selectors.methodology_current(actor=owner_a, org=org_a)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time")
+def test_a_new_methodology_does_not_wait_for_another_writer_of_the_organisation(
+    owner_a: User, org_a: Organization, method_a: Methodology
+) -> None:
+    # Another request has written a row of the organisation and not committed yet: its foreign
+    # key holds the organisation's row (FOR KEY SHARE) until it ends, while it may wait for a
+    # lock this transaction holds (the audit chain's). Locking that row too would deadlock.
+    other = psycopg.connect(**connection.get_connection_params())
+    try:
+        other.execute("SELECT 1 FROM core_organization WHERE id = %s FOR KEY SHARE", [org_a.pk])
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        made = services.methodology_create(actor=owner_a, org=org_a, preset="3x3")
+    finally:
+        other.close()
+    assert made.version == method_a.version + 1
+    assert selectors.methodology_current(actor=owner_a, org=org_a).pk == made.pk
