@@ -4,7 +4,7 @@ from ninja import NinjaAPI
 
 from openisms import __version__
 from openisms.api import assets, catalog, context, controls, core, errors, risks
-from openisms.api.base import AUTH, FastJSONRenderer
+from openisms.api.base import AUTH, FastJSONRenderer, refuse_unwritable
 
 api = NinjaAPI(
     title="OpenISMS API",
@@ -21,6 +21,7 @@ api = NinjaAPI(
     openapi_extra={"info": {"x-openisms-version": __version__}},
 )
 errors.install(api)
+api.add_decorator(refuse_unwritable)
 api.add_router("", core.router)
 api.add_router("", catalog.router)
 api.add_router("", context.router)

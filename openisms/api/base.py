@@ -21,6 +21,8 @@ from pydantic_core import to_json
 
 from openisms import __version__
 from openisms.core import authz, selectors, services
+from openisms.core.cleaning import unwritable
+from openisms.core.errors import ValidationError
 from openisms.core.models import Organization, User
 
 
@@ -60,8 +62,64 @@ def org_for(request: HttpRequest, slug: str, permission: str = "org.view") -> Or
     return selectors.organization_get(actor=actor(request), slug=slug, permission=permission)
 
 
+Path = tuple[str | int, ...]
+
+
+def _first_unwritable(value: Any, path: Path) -> tuple[Path, str] | None:
+    """The place of the first text in ``value`` that cannot be kept, with the reason."""
+    if isinstance(value, str):
+        problem = unwritable(value)
+        return (path, problem) if problem else None
+    items: Any
+    if isinstance(value, BaseModel):
+        items = ((name, getattr(value, name)) for name in type(value).model_fields)
+    elif isinstance(value, dict):
+        items = value.items()
+        for key in value:  # a key is kept too (JSON fields): named by its mapping
+            found = _first_unwritable(key, path)
+            if found:
+                return found
+    elif isinstance(value, list | tuple | set | frozenset):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _first_unwritable(item, (*path, key))
+        if found:
+            return found
+    return None
+
+
+def refuse_unwritable(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Wraps every operation's view (``api.add_decorator``): once ninja has validated the
+    input, a text in it that cannot be kept (``cleaning.unwritable``: control characters)
+    answers 422 naming the field (``requirements.0.text``), before anything is read or
+    written. The forms refuse the same (``core.forms.CheckedForm``)."""
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **values: Any) -> Any:
+        for name, value in values.items():
+            # A body or a query schema is named by its fields; a path parameter by itself.
+            found = _first_unwritable(value, () if isinstance(value, BaseModel) else (name,))
+            if found:
+                path, problem = found
+                raise ValidationError(errors={".".join(map(str, path)) or name: [problem]})
+        return view(request, *args, **values)
+
+    return checked
+
+
+#: The highest page number asked for: any list ends long before it, and the offset of its
+#: rows, up to a thousand times more, stays within the databases' 64-bit integers.
+MAX_PAGE = 1_000_000_000
+
+
 class Pagination(PageNumberPagination):
     """``?page=`` and ``?page_size=`` (up to 1,000); answers ``items``, ``count`` and both."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1)
 
     class Output(Schema):
         items: list[Any]

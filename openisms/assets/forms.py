@@ -13,7 +13,7 @@ from openisms.assets.imports.columns import COLUMNS
 from openisms.assets.imports.reading import MAX_BYTES
 from openisms.assets.models import Asset, CiaLevel, Classification
 from openisms.assets.rules import AssetInput
-from openisms.core.forms import StyledForm, style_widgets
+from openisms.core.forms import CheckedForm, StyledForm, style_widgets
 from openisms.core.models import User
 
 Choices = list[tuple[str, str]]
@@ -179,7 +179,7 @@ MAPPING_CHOICES: Choices = [("", "(skip this column)")] + [
 ]
 
 
-class MappingForm(forms.Form):
+class MappingForm(CheckedForm):
     """Which field each column of the uploaded file fills: ``col_0`` ... ``col_n``."""
 
     def __init__(self, data: Any = None, *, headers: Sequence[str], mapping: Sequence[str]) -> None:
@@ -222,7 +222,7 @@ class ClassificationRowForm(StyledForm):
 ClassificationFormSet = forms.formset_factory(ClassificationRowForm, extra=1, max_num=20)
 
 
-class CiaLevelsForm(forms.Form):
+class CiaLevelsForm(CheckedForm):
     """The label and meaning of each level of C, I and A: ``c1_label``, ``c1_description``..."""
 
     def __init__(self, data: Any = None, *, levels: dict[str, list[CiaLevel]]) -> None:

@@ -10,7 +10,7 @@ from openisms.controls.choices import THEME_LABELS, Applicability, Implementatio
 from openisms.controls.filters import APPLICABLE_CHOICES, SoaFilters
 from openisms.controls.models import Control
 from openisms.controls.services import ControlInput
-from openisms.core.forms import PlainSelect, PlainTextInput
+from openisms.core.forms import CheckedForm, PlainSelect, PlainTextInput
 from openisms.core.models import User
 
 _INPUT = {"class": "form-control"}
@@ -18,7 +18,7 @@ _SELECT = {"class": "form-select"}
 _DATE = {"class": "form-control", "type": "date"}
 
 
-class SoaFilterForm(forms.Form):
+class SoaFilterForm(CheckedForm):
     """The filters above the SoA table, read from the URL."""
 
     q = forms.CharField(required=False, label="Search", widget=PlainTextInput(attrs=_INPUT))
@@ -46,7 +46,7 @@ class SoaFilterForm(forms.Form):
         )
 
 
-class ControlForm(forms.Form):
+class ControlForm(CheckedForm):
     """A control's SoA values (the inline row form and the edit page)."""
 
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
@@ -119,7 +119,7 @@ def control_initial(control: Control) -> dict[str, Any]:
     }
 
 
-class LinkForm(forms.Form):
+class LinkForm(CheckedForm):
     """Link a document, evidence item or web page to a control."""
 
     kind = forms.ChoiceField(choices=LinkKind.choices, widget=PlainSelect(attrs=_SELECT))
@@ -128,7 +128,7 @@ class LinkForm(forms.Form):
     valid_until = forms.DateField(required=False, widget=forms.DateInput(attrs=_DATE))
 
 
-class PublishForm(forms.Form):
+class PublishForm(CheckedForm):
     """Publish the working copy as a new version."""
 
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={**_INPUT, "rows": 2}))
@@ -139,7 +139,7 @@ class PublishForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CheckedForm):
     """Approve or reject a version in review."""
 
     decision = forms.ChoiceField(choices=(("approve", "Approve"), ("reject", "Reject")))

@@ -89,6 +89,25 @@ def word(value: str) -> str:
     return re.sub(r"[\s_-]+", " ", value.strip().lower())
 
 
+#: What no text may hold: the control characters but tab, line feed and carriage return, the
+#: halves of surrogate pairs, U+FFFE and U+FFFF. XML cannot carry them, so the XLSX, DOCX and
+#: PDF exports would fail on them, and PostgreSQL cannot store U+0000. Pasted text sometimes
+#: brings one (a word processor's line break is a vertical tab, U+000B).
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def unwritable(value: str) -> str | None:
+    """Why ``value`` cannot be kept as a text (a sentence naming the first character that
+    cannot be, and where it is), or None when it can."""
+    found = _UNWRITABLE.search(value)
+    if found is None:
+        return None
+    return (
+        f"Remove the character U+{ord(found.group()):04X} (character {found.start() + 1}): a "
+        "text cannot hold control characters."
+    )
+
+
 def text(limit: int, what: str, required: bool = False) -> Callable[[Any, Any], str]:
     """A text of at most ``limit`` characters; ``required``: "Give ``what``." when empty."""
 
@@ -96,6 +115,9 @@ def text(limit: int, what: str, required: bool = False) -> Callable[[Any, Any], 
         result = str(value).strip()
         if required and not result:
             raise FieldError(f"Give {what}.")
+        problem = unwritable(result)
+        if problem:
+            raise FieldError(problem)
         if len(result) > limit:
             raise FieldError(f"Use at most {limit} characters (this has {len(result)}).")
         return result

@@ -9,17 +9,40 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import ProhibitNullCharactersValidator as ProhibitNullCharacters
 from django.forms.widgets import Input
 from django.http import HttpRequest
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 from openisms.core.choices import Role, TokenScope
+from openisms.core.cleaning import unwritable
 
 THROTTLE_WINDOW_SECONDS = 15 * 60
 
 
-class StyledForm(forms.Form):
+def writable(value: str) -> None:
+    """A form field's validator: the text can be kept (``cleaning.unwritable``)."""
+    problem = unwritable(value)
+    if problem:
+        raise DjangoValidationError(problem, code="unwritable")
+
+
+class CheckedForm(forms.Form):
+    """Every text field refuses, beside the field, what a text cannot hold: control characters
+    among them (``cleaning.unwritable``; Django's own check covers U+0000 alone). Every form of
+    the project derives from it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                kept = [v for v in field.validators if not isinstance(v, ProhibitNullCharacters)]
+                field.validators = [*kept, writable]
+
+
+class StyledForm(CheckedForm):
     """Adds the toolkit's classes to every widget, so templates render fields as they are."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

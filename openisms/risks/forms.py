@@ -9,7 +9,7 @@ from django import forms
 from django.core.validators import RegexValidator
 
 from openisms.catalog.models import Requirement
-from openisms.core.forms import StyledForm, style_widgets
+from openisms.core.forms import CheckedForm, StyledForm, style_widgets
 from openisms.core.models import User
 from openisms.risks.choices import (
     ActionStatus,
@@ -403,7 +403,7 @@ _KEY = RegexValidator(r"^[a-z][a-z0-9_]{0,19}$", "Use lower-case letters, digits
 _COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #d63939.")
 
 
-class MethodologyForm(forms.Form):
+class MethodologyForm(CheckedForm):
     """Edit a whole methodology: scale labels, levels and the matrix, each checked by field.
 
     The number of scale steps comes from the version (or preset) the form starts from; levels

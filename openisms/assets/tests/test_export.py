@@ -78,7 +78,7 @@ def test_an_export_imports_back_unchanged(owner_a: User, org_a: Organization) ->
 
 
 def test_text_typed_in_a_browser_imports_back_as_it_was(owner_a: User, org_a: Organization) -> None:
-    described = "Racked in hall 2,\r\nrow 4; _x0041_ is its label.\x01"
+    described = "Racked in hall 2,\r\nrow 4; _x0041_ is its label."
     make_asset(org_a, "Rack", kind="hardware", description=described)
     for file_format in exports.FORMATS:
         content, name = exports.export_inventory(

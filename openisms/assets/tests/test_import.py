@@ -335,3 +335,16 @@ def test_a_formula_guard_apostrophe_is_removed_on_import(
     content = csv_bytes([_row(1, name="'=cmd|calc")])
     import_file(actor=owner_a, org=org_a, filename="a.csv", content=content)
     assert Asset.objects.get().name == "=cmd|calc"
+
+
+def test_a_control_character_in_a_cell_is_refused_by_row_and_field(
+    owner_a: User, org_a: Organization
+) -> None:
+    # A word processor's line break (a vertical tab) pasted into a cell of a CSV file.
+    rows = [_row(1), _row(2, name="Laptop\x0bspare")]
+    assert _refused(org_a, owner_a, csv_bytes(rows)) == {
+        "row 3: name": [
+            "Remove the character U+000B (character 7): a text cannot hold control characters."
+        ]
+    }
+    assert not Asset.objects.exists()

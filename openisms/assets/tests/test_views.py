@@ -22,6 +22,21 @@ from tests import support
 LIST = "/o/alpha/assets/"
 
 
+def _asset_form(name: str, kind: str = "hardware", **extra: str) -> dict[str, str]:
+    """What the asset form posts for an asset called ``name``."""
+    return {
+        "name": name,
+        "kind": kind,
+        "owner": "owner@alpha.test",
+        "classification": "Internal",
+        "confidentiality": "2",
+        "integrity": "2",
+        "availability": "2",
+        "status": "in_use",
+        **extra,
+    }
+
+
 def _refs(html: str) -> list[str]:
     return re.findall(r'href="/o/alpha/assets/(A-\d+)/"', html)
 
@@ -157,17 +172,7 @@ def test_a_form_error_is_shown_beside_the_field_and_keeps_what_was_typed(
     client_owner_a: Client, org_a: Organization
 ) -> None:
     make_asset(org_a, "First", depends_on=[])
-    form = {
-        "name": "Second",
-        "kind": "software",
-        "owner": "owner@alpha.test",
-        "classification": "Internal",
-        "confidentiality": "2",
-        "integrity": "2",
-        "availability": "2",
-        "status": "in_use",
-        "depends_on": "A-0001, A-0042",
-    }
+    form = _asset_form("Second", kind="software", depends_on="A-0001, A-0042")
     response = client_owner_a.post(f"{LIST}new/", form)
     html = response.content.decode()
     assert response.status_code == 422
@@ -182,17 +187,7 @@ def test_a_stale_edit_is_refused_with_a_message(
     page = client_owner_a.get(f"{LIST}A-0001/edit/").content.decode()
     assert 'name="version" value="1"' in page
     services.asset_update(actor=owner_a, asset=asset, data=AssetInput(location="London"))
-    form = {
-        "name": "Laptop (mine)",
-        "kind": "hardware",
-        "owner": "owner@alpha.test",
-        "classification": "Internal",
-        "confidentiality": "2",
-        "integrity": "2",
-        "availability": "2",
-        "status": "in_use",
-        "version": "1",
-    }
+    form = _asset_form("Laptop (mine)", version="1")
     response = client_owner_a.post(f"{LIST}A-0001/edit/", form)
     assert response.status_code == 422
     assert "changed by someone else" in response.content.decode()
@@ -352,3 +347,12 @@ def test_uploads_older_than_a_day_are_purged_at_the_next_upload(
     ImportJob.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
     client_owner_a.post(f"{LIST}import/", {"file": SimpleUploadedFile("new.csv", content)})
     assert list(ImportJob.objects.values_list("filename", flat=True)) == ["new.csv"]
+
+
+def test_a_pasted_control_character_is_named_beside_the_field(
+    client_owner_a: Client, org_a: Organization
+) -> None:
+    response = client_owner_a.post(f"{LIST}new/", _asset_form("Laptop\x0bspare"))
+    assert response.status_code == 422
+    assert "Remove the character U+000B (character 7)" in response.content.decode()
+    assert not Asset.objects.exists()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
@@ -99,6 +101,56 @@ def test_invalid_input_names_the_field(api_owner_a: support.ApiClient) -> None:
     assert rule.status_code == 422 and rule.json()["errors"] == {
         "name": ["The name cannot be empty."]
     }
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/orgs", "/api/v1/orgs/alpha/audit-events", "/api/v1/orgs/alpha/assets"]
+)
+def test_a_page_past_the_end_is_empty_and_an_absurd_page_number_names_the_field(
+    api_owner_a: support.ApiClient, path: str
+) -> None:
+    past = api_owner_a.get(f"{path}?page=1000")
+    assert past.status_code == 200 and past.json()["items"] == []
+    absurd = api_owner_a.get(f"{path}?page=7658429051983096832")
+    assert absurd.status_code == 422
+    assert list(absurd.json()["errors"]) == ["page"]
+
+
+def test_a_control_character_anywhere_in_the_input_is_refused_naming_its_place(
+    api_owner_a: support.ApiClient, org_a: Organization
+) -> None:
+    def refused(response: Any) -> dict[str, list[str]]:
+        assert response.status_code == 422
+        errors: dict[str, list[str]] = response.json()["errors"]
+        assert all(
+            "a text cannot hold control characters" in m for ms in errors.values() for m in ms
+        )
+        return errors
+
+    events = AuditEvent.objects.count()
+    renamed = api_owner_a.send("PATCH", "/api/v1/orgs/alpha", {"name": "Alpha\u000bLtd"})
+    assert refused(renamed) == {
+        "name": [
+            "Remove the character U+000B (character 6): a text cannot hold control characters."
+        ]
+    }
+    party = {
+        "name": "Regulator",
+        "kind": "regulator",
+        "requirements": [{"text": "Report"}, {"text": "x\u0000"}],
+    }
+    assert list(
+        refused(api_owner_a.send("POST", "/api/v1/orgs/alpha/interested-parties", party))
+    ) == ["requirements.1.text"]
+    spec: dict[str, Any] = {"spec": {"likelihood\u0001": []}}
+    assert list(
+        refused(api_owner_a.send("POST", "/api/v1/orgs/alpha/risks/methodology", spec))
+    ) == ["spec"]
+    assert list(refused(api_owner_a.get("/api/v1/orgs/alpha/audit-events?actor=a%00"))) == ["actor"]
+    assert list(refused(api_owner_a.get("/api/v1/orgs/alpha/assets/A-0001%00"))) == ["asset_ref"]
+    org_a.refresh_from_db()
+    assert org_a.name == "Alpha Ltd"
+    assert AuditEvent.objects.count() == events  # nothing was written
 
 
 def test_members_are_listed_added_changed_and_removed(
