@@ -58,6 +58,19 @@ def user_create(
     return user
 
 
+def _org_name(name: str, empty: str) -> str:
+    """An organisation's name as given, trimmed; ``empty`` is the message when there is none."""
+    name = name.strip()
+    if not name:
+        raise ValidationError.field("name", empty)
+    limit = Organization._meta.get_field("name").max_length or 200
+    if len(name) > limit:
+        raise ValidationError.field(
+            "name", f"Use at most {limit} characters (this has {len(name)})."
+        )
+    return name
+
+
 def _unique_slug(name: str, slug: str | None) -> str:
     if slug:
         if slugify(slug) != slug:
@@ -82,10 +95,8 @@ def organization_create(
     Any logged-in user may start an organisation; the ``organization_created`` signal lets
     other apps add what every organisation needs (its control records, say).
     """
-    name = name.strip()
-    if not name:
-        raise ValidationError.field("name", "Give the organisation a name.")
-    org = Organization.objects.create(name=name[:200], slug=_unique_slug(name, slug))
+    name = _org_name(name, "Give the organisation a name.")
+    org = Organization.objects.create(name=name, slug=_unique_slug(name, slug))
     Membership.objects.create(user=owner, organization=org, role=Role.OWNER)
     audit.record(actor=actor, verb="organization.created", target=org, data={"name": org.name})
     audit.record(
@@ -103,11 +114,10 @@ def organization_create(
 def organization_update(*, actor: Actor, org: Organization, name: str) -> Organization:
     """Rename an organisation (its address stays)."""
     authz.require(actor, "org.change", org)
-    name = name.strip()
-    if not name:
-        raise ValidationError.field("name", "The name cannot be empty.")
-    before = org.name
-    org.name = name[:200]
+    name, before = _org_name(name, "The name cannot be empty."), org.name
+    if name == before:
+        return org  # nothing changed: no write, no event
+    org.name = name
     org.save(update_fields=["name"])
     audit.record(
         actor=actor, verb="organization.updated", target=org, data={"name": [before, org.name]}

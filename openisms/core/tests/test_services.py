@@ -153,3 +153,19 @@ def test_a_renamed_organisation_keeps_its_address(owner_a: User, org_a: Organiza
     assert (org_a.name, org_a.slug) == ("Alpha Group", "alpha")
     with pytest.raises(ValidationError, match="name"):
         services.organization_update(actor=owner_a, org=org_a, name="")
+
+
+def test_a_rename_to_the_same_name_records_nothing_and_a_long_name_is_refused(
+    owner_a: User, org_a: Organization
+) -> None:
+    events = AuditEvent.objects.filter(organization=org_a, verb="organization.updated")
+    services.organization_update(actor=owner_a, org=org_a, name="  Alpha Ltd ")
+    assert not events.exists()
+    with pytest.raises(ValidationError) as caught:
+        services.organization_update(actor=owner_a, org=org_a, name="A" * 201)
+    assert caught.value.errors == {"name": ["Use at most 200 characters (this has 201)."]}
+    with pytest.raises(ValidationError) as caught:
+        services.organization_create(actor=owner_a, owner=owner_a, name="B" * 250)
+    assert caught.value.errors == {"name": ["Use at most 200 characters (this has 250)."]}
+    org_a.refresh_from_db()
+    assert org_a.name == "Alpha Ltd" and not events.exists()
