@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -42,6 +43,26 @@ class DomainErrorMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view: Callable[..., HttpResponse],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        """An address whose part holds what no text can (a control character: ``/R-0001%00/``)
+        names nothing: 404 before the view reads anything (PostgreSQL refuses U+0000 in a
+        query). The API says which parameter instead (``api.base.refuse_unwritable``)."""
+        from openisms.core.cleaning import unwritable
+        from openisms.core.views import error_page
+
+        if request.path.startswith("/api/"):
+            return None
+        parts = [*args, *kwargs.values()]
+        if any(isinstance(part, str) and unwritable(part) for part in parts):
+            return error_page(request, 404, "Nothing is at this address.")
+        return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         from openisms.core.errors import DomainError

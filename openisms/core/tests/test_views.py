@@ -147,6 +147,23 @@ def test_a_missing_page_is_a_404_inside_the_layout(client_owner_a: Client) -> No
     assert b"Not found" in response.content and b"OpenISMS" in response.content
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/o/alpha/assets/A-0001%00/",
+        "/o/alpha/risks/R-0001%0B/edit/",
+        "/o/alpha/controls/A.5.1%00/",
+        "/o/alpha/context/issues/I-0001%1B/",
+    ],
+)
+def test_an_address_with_a_control_character_is_a_404_page(
+    client_owner_a: Client, path: str
+) -> None:
+    for response in (client_owner_a.get(path), client_owner_a.post(path, {"title": "x"})):
+        assert response.status_code == 404
+        assert b"Nothing is at this address." in response.content
+
+
 def test_a_viewer_gets_a_403_page_for_settings(client_viewer_a: Client) -> None:
     response = client_viewer_a.get("/o/alpha/settings/")
     assert response.status_code == 403
