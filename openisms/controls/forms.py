@@ -119,6 +119,30 @@ def control_initial(control: Control) -> dict[str, Any]:
     }
 
 
+class NewControlForm(CheckedForm):
+    """A control from another source: its own reference, where it comes from, why it is kept."""
+
+    ref = forms.CharField(
+        label="Reference",
+        max_length=32,
+        help_text="Your own, e.g. X-01 (A. is Annex A's).",
+        widget=PlainTextInput(attrs=_INPUT),
+    )
+    title = forms.CharField(max_length=200, widget=PlainTextInput(attrs=_INPUT))
+    source_note = forms.CharField(
+        label="Source",
+        required=False,
+        max_length=300,
+        help_text="Where it comes from: a customer contract, ISO/IEC 27017, a sector rule...",
+        widget=PlainTextInput(attrs=_INPUT),
+    )
+    business_reason = forms.CharField(
+        label="Business requirement",
+        required=False,
+        widget=forms.Textarea(attrs={**_INPUT, "rows": 2}),
+    )
+
+
 class LinkForm(CheckedForm):
     """Link a document, evidence item or web page to a control."""
 

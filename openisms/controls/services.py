@@ -26,6 +26,7 @@ from openisms.controls.choices import (
 from openisms.controls.models import Control, ControlLink, ControlObligation, SoaVersion
 from openisms.core import audit, authz, refs
 from openisms.core.actors import SYSTEM, Actor, ServiceActor, actor_label
+from openisms.core.cleaning import misfits
 from openisms.core.errors import Conflict, ValidationError
 from openisms.core.models import Membership, Organization, User
 
@@ -148,16 +149,22 @@ def _apply(control: Control, data: ControlInput) -> list[Obligation] | None:
         control.implementation_status = _choice(
             "implementation_status", data.implementation_status, ImplementationStatus
         )
-    for name in (
-        "exclusion_justification",
-        "business_reason",
-        "implementation_description",
-        "title",
-        "source_note",
-    ):
-        value = getattr(data, name)
-        if value is not None:
-            setattr(control, name, value.strip())
+    texts = {
+        name: value.strip()
+        for name in (
+            "exclusion_justification",
+            "business_reason",
+            "implementation_description",
+            "title",
+            "source_note",
+        )
+        if (value := getattr(data, name)) is not None
+    }
+    errors = misfits(Control, texts)
+    if errors:
+        raise ValidationError(errors=errors)
+    for name, value in texts.items():
+        setattr(control, name, value)
     if data.owner:
         control.owner = _member(org, data.owner)
     for name in ("due_date", "last_review"):
@@ -214,22 +221,25 @@ def control_create(
 ) -> Control:
     """Add a control from another source (own reference, a note of where it comes from)."""
     authz.require(actor, CHANGE, org)
-    ref = ref.strip()
+    ref, title, source_note = ref.strip(), title.strip(), source_note.strip()
     if not ref:
         raise ValidationError.field("ref", "Give the control a reference.")
     if ref.upper().startswith("A."):
         raise ValidationError.field("ref", "References starting with A. are Annex A's.")
+    errors = misfits(Control, {"ref": ref, "title": title, "source_note": source_note})
+    if errors:
+        raise ValidationError(errors=errors)
     if Control.objects.filter(organization=org, ref=ref).exists():
         raise Conflict(f"There is already a control {ref}.")
     last = Control.objects.filter(organization=org).order_by("-position").first()
     control = Control(
         organization=org,
         ref=ref,
-        title=title.strip(),
+        title=title,
         theme=OTHER_THEME,
         position=(last.position if last else 0) + 1000,
         source=ControlSource.OTHER,
-        source_note=source_note.strip(),
+        source_note=source_note,
         applicability=Applicability.YES,
     )
     obligations = _apply(control, data)
@@ -255,6 +265,9 @@ def control_link_add(
     authz.require(actor, CHANGE, control.organization)
     if not label.strip():
         raise ValidationError.field("label", "Give the link a label.")
+    errors = misfits(ControlLink, {"label": label.strip(), "url": url, "target_ref": target_ref})
+    if errors:
+        raise ValidationError(errors=errors)
     link = ControlLink.objects.create(
         organization=control.organization,
         control=control,

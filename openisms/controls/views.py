@@ -15,6 +15,7 @@ from openisms.controls.forms import (
     ControlForm,
     DecisionForm,
     LinkForm,
+    NewControlForm,
     PublishForm,
     SoaFilterForm,
     control_initial,
@@ -148,27 +149,24 @@ def control_edit(request: OrgRequest, control_ref: str) -> HttpResponse:
 @org_view("controls.change")
 def control_new(request: OrgRequest) -> HttpResponse:
     """Add a control from another source."""
-    errors: dict[str, list[str]] = {}
-    values = {
-        k: request.POST.get(k, "") for k in ("ref", "title", "source_note", "business_reason")
-    }
-    if request.method == "POST":
+    form = NewControlForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             control = services.control_create(
                 actor=request.user,
                 org=request.org,
-                ref=values["ref"],
-                title=values["title"],
-                source_note=values["source_note"],
-                data=services.ControlInput(business_reason=values["business_reason"]),
+                ref=data["ref"],
+                title=data["title"],
+                source_note=data["source_note"],
+                data=services.ControlInput(business_reason=data["business_reason"]),
             )
-        except ValidationError as error:
-            errors = error.errors or {"": [error.message]}
         except DomainError as error:
-            errors = {"": [error.message]}
+            apply_domain_error(form, error)
         else:
             return redirect(org_url("controls:detail", request.org, control_ref=control.ref))
-    return render(request, "controls/control_new.html", {"values": values, "errors": errors})
+    status = 422 if form.errors else 200
+    return render(request, "controls/control_new.html", {"form": form}, status=status)
 
 
 @require_POST

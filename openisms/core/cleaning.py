@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
 
-from django.db.models import QuerySet, TextChoices
+from django.db.models import Model, QuerySet, TextChoices
 from django.db.models.functions import Lower
 
 from openisms.core.lookups import Texts
@@ -108,6 +108,26 @@ def unwritable(value: str) -> str | None:
     )
 
 
+def too_long(value: str, limit: int) -> str | None:
+    """The sentence for a text longer than ``limit`` characters, or None."""
+    if len(value) <= limit:
+        return None
+    return f"Use at most {limit} characters (this has {len(value)})."
+
+
+def misfits(model: type[Model], values: Mapping[str, str]) -> dict[str, list[str]]:
+    """What is wrong with each text of ``values`` as the column of ``model`` it is named for:
+    longer than the column holds, or holding what no text can (``unwritable``); by field,
+    empty when every text fits. For services that take texts one by one."""
+    errors: dict[str, list[str]] = {}
+    for name, value in values.items():
+        limit = getattr(model._meta.get_field(name), "max_length", None)
+        problem = (too_long(value, limit) if limit else None) or unwritable(value)
+        if problem:
+            errors[name] = [problem]
+    return errors
+
+
 def text(limit: int, what: str, required: bool = False) -> Callable[[Any, Any], str]:
     """A text of at most ``limit`` characters; ``required``: "Give ``what``." when empty."""
 
@@ -118,8 +138,9 @@ def text(limit: int, what: str, required: bool = False) -> Callable[[Any, Any], 
         problem = unwritable(result)
         if problem:
             raise FieldError(problem)
-        if len(result) > limit:
-            raise FieldError(f"Use at most {limit} characters (this has {len(result)}).")
+        problem = too_long(result, limit)
+        if problem:
+            raise FieldError(problem)
         return result
 
     return clean

@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from openisms.core import audit, authz
 from openisms.core.actors import Actor, ServiceActor
 from openisms.core.choices import Role, TokenScope
+from openisms.core.cleaning import misfits
 from openisms.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from openisms.core.models import ApiToken, Membership, Organization, User
 from openisms.core.prepared import Prepared, columns, instance
@@ -63,11 +64,9 @@ def _org_name(name: str, empty: str) -> str:
     name = name.strip()
     if not name:
         raise ValidationError.field("name", empty)
-    limit = Organization._meta.get_field("name").max_length or 200
-    if len(name) > limit:
-        raise ValidationError.field(
-            "name", f"Use at most {limit} characters (this has {len(name)})."
-        )
+    errors = misfits(Organization, {"name": name})
+    if errors:
+        raise ValidationError(errors=errors)
     return name
 
 

@@ -95,6 +95,39 @@ def test_it_adds_a_control_from_another_source(org_a: Organization, owner_a: Use
         )
 
 
+def test_texts_that_do_not_fit_their_columns_are_refused_by_field(
+    org_a: Organization, owner_a: User
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        services.control_create(
+            actor=owner_a,
+            org=org_a,
+            ref="X-" + "9" * 40,
+            title="Residency\x00",
+            source_note="",
+            data=ControlInput(business_reason="x" * 5, implementation_description="\x1b"),
+        )
+    assert set(caught.value.errors) == {"ref", "title"}
+    assert caught.value.errors["ref"] == ["Use at most 32 characters (this has 42)."]
+    with pytest.raises(ValidationError) as caught:
+        services.control_update(
+            actor=owner_a,
+            control=control(org_a, "A.5.1"),
+            data=ControlInput(implementation_description="Done\x1b"),
+        )
+    assert list(caught.value.errors) == ["implementation_description"]
+    with pytest.raises(ValidationError) as caught:
+        services.control_link_add(
+            actor=owner_a,
+            control=control(org_a, "A.5.1"),
+            label="Policy",
+            url="https://x.test/" + "p" * 500,
+        )
+    assert caught.value.errors == {"url": ["Use at most 500 characters (this has 515)."]}
+    assert not Control.objects.filter(organization=org_a, theme="other").exists()
+    assert not control(org_a, "A.5.1").links.exists()
+
+
 def _row(org: Organization, owner: User, ref: str) -> selectors.SoaRow:
     return selectors.soa_row_get(actor=owner, org=org, ref=ref)
 

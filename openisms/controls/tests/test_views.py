@@ -149,3 +149,40 @@ def test_a_control_chosen_by_many_risks_lists_the_first_and_counts_the_rest(
 def test_the_dashboard_shows_the_soa_tiles(client_owner_a: Client, org_a: Organization) -> None:
     body = client_owner_a.get(f"/o/{org_a.slug}/").content.decode()
     assert "Controls undecided" in body
+
+
+def test_a_control_from_another_source_is_added_through_its_page(
+    client_owner_a: Client, org_a: Organization
+) -> None:
+    page = client_owner_a.get(_soa(org_a) + "new/")
+    assert page.status_code == 200 and 'name="source_note"' in page.content.decode()
+    form = {"ref": "X-01", "title": "Customer data residency", "source_note": "Globex contract"}
+    response = client_owner_a.post(_soa(org_a) + "new/", {**form, "business_reason": "Clause 9"})
+    assert response.status_code == 302 and response["Location"] == _soa(org_a) + "X-01/"
+    made = control(org_a, "X-01")
+    assert (made.title, made.business_reason) == ("Customer data residency", "Clause 9")
+    again = client_owner_a.post(_soa(org_a) + "new/", form)
+    assert again.status_code == 422
+    assert "There is already a control X-01." in again.content.decode()
+
+
+def test_a_new_control_names_each_field_that_does_not_fit(
+    client_owner_a: Client, org_a: Organization
+) -> None:
+    form = {"ref": "X\x0b02", "title": "T" * 201, "source_note": "", "business_reason": "a\x00"}
+    response = client_owner_a.post(_soa(org_a) + "new/", form)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert html.count('class="invalid-feedback d-block"') == 3  # ref, title, business_reason
+    assert "Remove the character U+000B (character 2)" in html
+    assert "Ensure this value has at most 200 characters (it has 201)." in html
+    assert not Control.objects.filter(organization=org_a, theme="other").exists()
+
+
+def test_only_editors_of_the_organisation_add_controls(
+    client_viewer_a: Client, client_owner_b: Client, org_a: Organization
+) -> None:
+    form = {"ref": "X-03", "title": "Anything"}
+    assert client_viewer_a.post(_soa(org_a) + "new/", form).status_code == 403
+    assert client_owner_b.post(_soa(org_a) + "new/", form).status_code == 404
+    assert not Control.objects.filter(organization=org_a, ref="X-03").exists()
