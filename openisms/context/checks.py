@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.db import models
 
+from openisms.core.cleaning import too_long, unwritable
 from openisms.core.errors import ValidationError
 from openisms.core.models import Membership, Organization, User
 
@@ -48,12 +49,14 @@ class Checker:
     def text(
         self, data: Mapping[str, Any], name: str, *, required: str = "", max_length: int = 0
     ) -> str:
-        """Stripped text; ``required`` is the message when it is empty."""
+        """Stripped text; ``required`` is the message when it is empty. Too long, or holding
+        what no text can (``cleaning.unwritable``), is noted too."""
         value = str(data.get(name) or "").strip()
+        problem = (too_long(value, max_length) if max_length else None) or unwritable(value)
         if required and not value:
             self.add(name, required)
-        elif max_length and len(value) > max_length:
-            self.add(name, f"Keep it to {max_length} characters (it has {len(value)}).")
+        elif problem:
+            self.add(name, problem)
         return value
 
     def choice(self, data: Mapping[str, Any], name: str, choices: type[models.TextChoices]) -> str:

@@ -55,6 +55,20 @@ def test_an_issue_needs_a_title_and_a_category_that_fits_its_kind(
     assert not Issue.objects.exists()
 
 
+def test_a_text_too_long_or_with_a_control_character_is_refused_by_field(
+    owner_a: User, org_a: Organization
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        factories.issue(org_a, title="T" * 201, description="Line one\x0bline two")
+    assert caught.value.errors == {
+        "title": ["Use at most 200 characters (this has 201)."],
+        "description": [
+            "Remove the character U+000B (character 9): a text cannot hold control characters."
+        ],
+    }
+    assert not Issue.objects.exists()
+
+
 def test_an_owner_must_be_a_member_of_the_organisation(
     owner_a: User, org_a: Organization, owner_b: User
 ) -> None:
