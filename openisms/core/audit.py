@@ -237,6 +237,22 @@ def _lock_postgresql(org: Organization | None) -> None:
         )
 
 
+def hold_chain(org: Organization | None) -> None:
+    """Keep the other writers of ``org``'s chain out until this transaction ends.
+
+    ``authz.require`` calls it for every write, before the service reads, locks or writes
+    anything, so that the writers of one organisation queue here one after the other. Were the
+    chain taken only when the event is appended, a writer could hold a row (an asset it
+    updates, the latest SoA version it numbers after) while waiting for the chain, and the
+    holder of the chain wait for that row (a foreign key checked at commit): a deadlock; and
+    two writers could number after the same version. On SQLite, whose transactions begun
+    ``IMMEDIATE`` already keep every other writer out, and outside a transaction it does
+    nothing.
+    """
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        _lock_postgresql(org)
+
+
 def _already_locked(org: Organization | None) -> None:
     """SQLite in a transaction begun ``IMMEDIATE`` (``env.SQLITE_OPTIONS``): it took the
     database's write lock at its start, so no other writer can append meanwhile."""

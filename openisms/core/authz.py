@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from openisms.core import audit
 from openisms.core.actors import Actor, ServiceActor
 from openisms.core.choices import Role, TokenScope
 from openisms.core.errors import NotFound, PermissionDenied
@@ -125,6 +126,9 @@ def can(actor: Actor, permission: str, org: Organization) -> bool:
 def require(actor: Actor, permission: str, org: Organization) -> Role:
     """Return the actor's role, or raise: NotFound for outsiders, PermissionDenied otherwise.
 
+    Inside a transaction, a permission to write also queues the caller behind the
+    organisation's other writers (``audit.hold_chain``): services call it first.
+
     Outsiders get NotFound so that another organisation's objects are indistinguishable from
     objects that do not exist.
     """
@@ -136,6 +140,8 @@ def require(actor: Actor, permission: str, org: Organization) -> Role:
         if token is not None and token.scope != TokenScope.WRITE and not is_read(permission):
             raise PermissionDenied("This API token is read-only.")
         raise PermissionDenied(f"Your role ({role.label}) may not do this ({permission}).")
+    if not is_read(permission):
+        audit.hold_chain(org)  # a writer queues behind the organisation's other writers
     return role
 
 
