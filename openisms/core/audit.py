@@ -229,12 +229,33 @@ def link(events: Sequence[AuditEvent], after: tuple[int, str] | None) -> None:
 _CHAIN_LOCK_SPACE = 0x15A5
 
 
+@dataclass(frozen=True)
+class _ChainHeld:
+    """Left among the transaction's commit hooks once it holds the lock of chain ``key``.
+    Django drops the hooks of a transaction, or of a savepoint, that rolls back, so while it
+    is there the lock is held. At commit it does nothing."""
+
+    key: int
+
+    def __call__(self) -> None:
+        return None
+
+
+def _holds(key: int) -> bool:
+    return any(
+        isinstance(hook, _ChainHeld) and hook.key == key for _, hook, *_ in connection.run_on_commit
+    )
+
+
 def _lock_postgresql(org: Organization | None) -> None:
+    """Take the chain's advisory lock, once a transaction (the write's permission check took
+    it first; appending the event needs it again)."""
+    key = (org.pk if org else 0) & 0x7FFFFFFF
+    if _holds(key):
+        return
     with statement_cursor(connection) as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(%s, %s)",
-            [_CHAIN_LOCK_SPACE, (org.pk if org else 0) & 0x7FFFFFFF],
-        )
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_CHAIN_LOCK_SPACE, key])
+    transaction.on_commit(_ChainHeld(key))
 
 
 def hold_chain(org: Organization | None) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 import threading
 import time
+from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -290,3 +291,42 @@ def test_a_second_writer_waits_for_the_first_and_appends_after_it(
     ]
     assert len(reads) == 2  # each read the head once: no collision, no second attempt
     assert audit.verify(org_a).ok
+
+
+def _holding_a_chain() -> int:
+    """How many advisory locks this connection holds (the chains it has locked)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_locks "
+            "WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted"
+        )
+        return int(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs one writer at a time")
+def test_a_write_locks_its_chain_once_and_a_rolled_back_one_locks_it_again(
+    org_a: Organization, owner_a: User
+) -> None:
+    locks: list[str] = []
+
+    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if "pg_advisory_xact_lock" in sql:
+            locks.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        with transaction.atomic():
+            services.organization_update(actor=owner_a, org=org_a, name="Alpha Group")
+        assert len(locks) == 1  # at the permission check; appending the event reuses it
+        with pytest.raises(RuntimeError), transaction.atomic():
+            audit.hold_chain(org_a)
+            raise RuntimeError("rolled back")
+        with transaction.atomic():
+            with pytest.raises(RuntimeError), transaction.atomic():  # a savepoint
+                audit.hold_chain(org_a)
+                raise RuntimeError("rolled back to the savepoint")
+            audit.hold_chain(org_a)
+            assert _holding_a_chain() == 1
+        assert _holding_a_chain() == 0
+    assert len(locks) == 4  # after each rollback the lock was taken again
