@@ -60,6 +60,7 @@ def _one_after_the_other(first: Callable[[], Any], second: Callable[[], Any]) ->
     two.start()
     one.join(15)
     two.join(15)
+    assert not one.is_alive() and not two.is_alive(), "a writer still waits"
     return failed
 
 

@@ -239,7 +239,12 @@ def _held_by(asset: Asset, error: ProtectedError) -> str:
 
 
 def _bulk_targets(org: Organization, refs_given: Sequence[str]) -> list[Asset]:
-    wanted = list(dict.fromkeys(rules.normalise_ref(r) or r for r in refs_given))
+    given = [(ref, rules.normalise_ref(ref)) for ref in refs_given]
+    wrong = [ref for ref, normal in given if normal is None]
+    if wrong:
+        shown = ", ".join(repr(ref) for ref in wrong[:10])
+        raise ValidationError.field("refs", f"Not an asset reference (A-0001): {shown}.")
+    wanted = list(dict.fromkeys(normal for _, normal in given if normal))
     if not wanted:
         raise ValidationError.field("refs", "Choose at least one asset.")
     assets = list(

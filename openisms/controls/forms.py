@@ -9,7 +9,7 @@ from django import forms
 from openisms.controls.choices import THEME_LABELS, Applicability, ImplementationStatus, LinkKind
 from openisms.controls.filters import APPLICABLE_CHOICES, SoaFilters
 from openisms.controls.models import Control
-from openisms.controls.services import ControlInput
+from openisms.controls.services import OWN_REF, ControlInput
 from openisms.core.forms import CheckedForm, PlainSelect, PlainTextInput
 from openisms.core.models import User
 
@@ -122,7 +122,9 @@ def control_initial(control: Control) -> dict[str, Any]:
 class NewControlForm(CheckedForm):
     """A control from another source: its own reference, where it comes from, why it is kept."""
 
-    ref = forms.CharField(
+    ref = forms.RegexField(
+        OWN_REF,
+        error_messages={"invalid": "Use letters, digits, dots, hyphens and underscores only."},
         label="Reference",
         max_length=32,
         help_text="Your own, e.g. X-01 (A. is Annex A's).",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -78,6 +79,10 @@ def controls_ensure(org: Organization, *, actor: Actor = SYSTEM) -> int:
 def controls_ensure_all(*, actor: Actor = SYSTEM) -> int:
     """``controls_ensure`` for every organisation (after the catalogue gained controls)."""
     return sum(controls_ensure(org, actor=actor) for org in Organization.objects.all())
+
+
+#: The reference of a control from another source: it names the control's page (``/X-01/``).
+OWN_REF = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._-]*\Z")
 
 
 @dataclass(frozen=True)
@@ -226,6 +231,10 @@ def control_create(
         raise ValidationError.field("ref", "Give the control a reference.")
     if ref.upper().startswith("A."):
         raise ValidationError.field("ref", "References starting with A. are Annex A's.")
+    if not OWN_REF.fullmatch(ref):
+        raise ValidationError.field(
+            "ref", "Use letters, digits, dots, hyphens and underscores only (X-01, CLD.6.3.1)."
+        )
     errors = misfits(Control, {"ref": ref, "title": title, "source_note": source_note})
     if errors:
         raise ValidationError(errors=errors)
@@ -346,6 +355,7 @@ def soa_publish(
 
 def _decide(actor: Actor, version: SoaVersion, comment: str) -> None:
     authz.require(actor, APPROVE, version.organization)
+    version.refresh_from_db()  # as stored once the other writers are done with it
     if version.status != SoaStatus.IN_REVIEW:
         raise Conflict(f"SoA version {version.number} is {version.get_status_display().lower()}.")
     version.decided_by, version.decided_by_label = _label(actor)

@@ -295,7 +295,9 @@ def soa_export(request: OrgRequest) -> HttpResponse:
         org=request.org,
         fmt=fmt,
         working=bool(request.GET.get("working")),
-        number=int(version) if version and version.isdigit() else None,
+        number=int(version)
+        if version and version.isascii() and version.isdecimal() and len(version) < 10
+        else None,
     )
     response = HttpResponse(document.content, content_type=document.content_type)
     response["Content-Disposition"] = f'attachment; filename="{document.filename}"'

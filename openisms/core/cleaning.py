@@ -102,10 +102,10 @@ def unwritable(value: str) -> str | None:
     found = _UNWRITABLE.search(value)
     if found is None:
         return None
-    return (
-        f"Remove the character U+{ord(found.group()):04X} (character {found.start() + 1}): a "
-        "text cannot hold control characters."
-    )
+    code = ord(found.group())
+    what = "control characters" if code < 0x20 else "this character"
+    where = found.start() + 1
+    return f"Remove the character U+{code:04X} (character {where}): a text cannot hold {what}."
 
 
 def too_long(value: str, limit: int) -> str | None:

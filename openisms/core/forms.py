@@ -22,9 +22,9 @@ from openisms.core.cleaning import unwritable
 THROTTLE_WINDOW_SECONDS = 15 * 60
 
 
-def writable(value: str) -> None:
+def writable(value: object) -> None:
     """A form field's validator: the text can be kept (``cleaning.unwritable``)."""
-    problem = unwritable(value)
+    problem = unwritable(value) if isinstance(value, str) else None
     if problem:
         raise DjangoValidationError(problem, code="unwritable")
 
@@ -34,12 +34,13 @@ class CheckedForm(forms.Form):
     among them (``cleaning.unwritable``; Django's own check covers U+0000 alone). Every form of
     the project derives from it."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def full_clean(self) -> None:
+        # Here rather than in __init__: some forms add fields after it (one per scale step).
         for field in self.fields.values():
-            if isinstance(field, forms.CharField):
+            if isinstance(field, forms.CharField) and writable not in field.validators:
                 kept = [v for v in field.validators if not isinstance(v, ProhibitNullCharacters)]
                 field.validators = [*kept, writable]
+        super().full_clean()
 
 
 class StyledForm(CheckedForm):

@@ -18,8 +18,9 @@ from typing import Any
 from django.db import transaction
 from openpyxl import load_workbook
 
-from openisms.core import authz, csvtext
+from openisms.core import audit, authz, csvtext
 from openisms.core.actors import Actor
+from openisms.core.cleaning import unwritable
 from openisms.core.errors import DomainError, ValidationError
 from openisms.core.models import Organization
 from openisms.core.xlsx import read_value
@@ -121,6 +122,14 @@ def read_rows(filename: str, content: bytes) -> list[tuple[int, dict[str, str]]]
         raise ValidationError.field("file", "No header row with a Title column was found.")
     if len(rows) > MAX_ROWS:
         raise ValidationError.field("file", f"Import at most {MAX_ROWS:,} rows at a time.")
+    unkept = {
+        f"row {number}, {name}": [problem]
+        for number, row in rows
+        for name, value in row.items()
+        if (problem := unwritable(value))
+    }
+    if unkept:
+        raise ValidationError(errors=unkept)
     return rows
 
 
@@ -192,6 +201,7 @@ def import_file(
     result = ImportResult(rows=len(rows), dry_run=dry_run)
     refs = [normalise_ref(r.get("ref", ""), "R") for _, r in rows if r.get("ref")]
     with transaction.atomic():
+        audit.hold_chain(org)  # before any row is read or locked (``authz.require`` ran outside)
         existing = {
             r.ref: r
             for r in Risk.objects.filter(organization=org, ref__in=refs).select_related(

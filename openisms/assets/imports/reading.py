@@ -17,6 +17,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from openisms.core import csvtext
+from openisms.core.cleaning import unwritable
 from openisms.core.errors import ValidationError
 from openisms.core.xlsx import read_value
 
@@ -80,7 +81,16 @@ def _table(lines: Iterable[list[str]]) -> Table:
             rows.append((number, [*cells[:width], *[""] * (width - len(cells))]))
             if len(rows) > MAX_ROWS:
                 raise problem(f"The file has more than {MAX_ROWS:,} rows; split it.")
+            _check_cells(number, headers, rows[-1][1])
     return Table(headers, rows)
+
+
+def _check_cells(number: int, headers: list[str], cells: list[str]) -> None:
+    """Refuse the file at the first cell no text can hold, naming its row and column."""
+    for column, (header, cell) in enumerate(zip(headers, cells, strict=False), start=1):
+        reason = unwritable(cell)
+        if reason:
+            raise problem(f"Row {number}, column {header or column}: {reason}")
 
 
 def _decode(content: bytes) -> str:

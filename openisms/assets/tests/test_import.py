@@ -342,9 +342,8 @@ def test_a_control_character_in_a_cell_is_refused_by_row_and_field(
 ) -> None:
     # A word processor's line break (a vertical tab) pasted into a cell of a CSV file.
     rows = [_row(1), _row(2, name="Laptop\x0bspare")]
-    assert _refused(org_a, owner_a, csv_bytes(rows)) == {
-        "row 3: name": [
-            "Remove the character U+000B (character 7): a text cannot hold control characters."
-        ]
-    }
+    message = "Remove the character U+000B (character 7): a text cannot hold control characters."
+    assert _refused(org_a, owner_a, csv_bytes(rows)) == {"file": [f"Row 3, column Name: {message}"]}
+    tagged = [_row(1, tags="fleet; spare\x0b")]  # a column no text rule of its own reads
+    assert list(_refused(org_a, owner_a, csv_bytes(tagged))) == ["file"]
     assert not Asset.objects.exists()

@@ -292,3 +292,14 @@ def test_the_cia_definitions_can_be_changed_and_are_audited(
     assert event.data["a4"][1] == ["Round the clock", "Any outage hurts."]
     with pytest.raises(ValidationError):
         services.cia_levels_update(actor=owner_a, org=org_a, levels={("a", 4): (" ", "")})
+
+
+def test_a_bulk_change_names_what_is_not_an_asset_reference(
+    owner_a: User, org_a: Organization
+) -> None:
+    make_asset(org_a)
+    with pytest.raises(ValidationError) as caught:
+        services.asset_bulk_update(
+            actor=owner_a, org=org_a, refs=["A-0001", "A-1\x00"], owner="owner@alpha.test"
+        )
+    assert caught.value.errors == {"refs": ["Not an asset reference (A-0001): 'A-1\\x00'."]}

@@ -7,7 +7,7 @@ import pytest
 from openisms.catalog import services as catalog_services
 from openisms.controls import selectors, services
 from openisms.controls.choices import Applicability
-from openisms.controls.models import Control
+from openisms.controls.models import Control, SoaVersion
 from openisms.controls.services import ControlInput
 from openisms.controls.tests.factories import control, set_control
 from openisms.core.actors import SYSTEM
@@ -205,3 +205,24 @@ def test_the_risk_reasons_are_read_once_per_change_and_follow_every_change(
     assert warm <= cold - 3  # the counts, the first links and their refs: kept
     risk_services.risk_update(actor=owner_a, risk=risk, data=RiskInput(controls=[]))
     assert refs() == []
+
+
+def test_a_reference_that_cannot_name_a_page_is_refused(org_a: Organization, owner_a: User) -> None:
+    for ref in ("X/01", "X?1", "-X", "X 1"):
+        with pytest.raises(ValidationError) as caught:
+            services.control_create(
+                actor=owner_a, org=org_a, ref=ref, title="T", source_note="", data=ControlInput()
+            )
+        assert list(caught.value.errors) == ["ref"], ref
+    assert not Control.objects.filter(organization=org_a, theme="other").exists()
+
+
+def test_a_decision_on_a_version_decided_meanwhile_is_refused(
+    org_a: Organization, owner_a: User
+) -> None:
+    published = services.soa_publish(actor=owner_a, org=org_a, override_reason="A test.")
+    stale = SoaVersion.objects.get(pk=published.pk)  # what another page loaded
+    services.soa_approve(actor=owner_a, version=published)
+    with pytest.raises(Conflict, match="is approved"):
+        services.soa_reject(actor=owner_a, version=stale, comment="Too late.")
+    assert SoaVersion.objects.get(pk=published.pk).status == "approved"

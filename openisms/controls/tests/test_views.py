@@ -173,7 +173,9 @@ def test_a_new_control_names_each_field_that_does_not_fit(
     response = client_owner_a.post(_soa(org_a) + "new/", form)
     html = response.content.decode()
     assert response.status_code == 422
-    assert html.count('class="invalid-feedback d-block"') == 3  # ref, title, business_reason
+    # The reference breaks two rules; the title and the business requirement one each.
+    assert html.count('class="invalid-feedback d-block"') == 4
+    assert "Use letters, digits, dots, hyphens and underscores only." in html
     assert "Remove the character U+000B (character 2)" in html
     assert "Ensure this value has at most 200 characters (it has 201)." in html
     assert not Control.objects.filter(organization=org_a, theme="other").exists()

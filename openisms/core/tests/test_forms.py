@@ -128,3 +128,15 @@ def test_tabs_line_ends_and_any_other_character_are_kept() -> None:
     form = _Note({"title": "Fine", "body": typed})
     assert form.is_valid()
     assert form.cleaned_data["body"] == typed
+
+
+class _Levels(CheckedForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["level_1"] = forms.CharField()  # added after the form was made
+
+
+def test_a_field_added_after_the_form_was_made_is_checked_too() -> None:
+    form = _Levels({"level_1": "Lo\x0bw"})
+    assert not form.is_valid()
+    assert "U+000B" in form.errors["level_1"][0]

@@ -169,3 +169,19 @@ def test_a_rename_to_the_same_name_records_nothing_and_a_long_name_is_refused(
     assert caught.value.errors == {"name": ["Use at most 200 characters (this has 250)."]}
     org_a.refresh_from_db()
     assert org_a.name == "Alpha Ltd" and not events.exists()
+
+
+def test_a_rename_compares_with_the_stored_name_not_the_one_loaded(
+    owner_a: User, org_a: Organization
+) -> None:
+    loaded = Organization.objects.get(pk=org_a.pk)  # a page opened before the other rename
+    services.organization_update(actor=owner_a, org=org_a, name="Alpha Group")
+    services.organization_update(actor=owner_a, org=loaded, name="Alpha Ltd")
+    org_a.refresh_from_db()
+    assert org_a.name == "Alpha Ltd"
+
+
+def test_a_token_name_too_long_is_refused_by_field(owner_a: User, org_a: Organization) -> None:
+    with pytest.raises(ValidationError) as caught:
+        services.api_token_create(actor=owner_a, user=owner_a, org=org_a, name="n" * 101)
+    assert caught.value.errors == {"name": ["Use at most 100 characters (this has 101)."]}

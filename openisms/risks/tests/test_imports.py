@@ -132,3 +132,19 @@ def test_an_xlsx_row_changes_the_risk_it_names(
 def test_viewers_cannot_import(org_a: Organization, viewer_a: User) -> None:
     with pytest.raises(PermissionDenied):
         import_file(actor=viewer_a, org=org_a, filename="r.csv", content=_csv([]))
+
+
+def test_a_control_character_in_any_cell_is_named_by_row_and_column(
+    org_a: Organization, owner_a: User, method_a: Methodology
+) -> None:
+    content = _csv(
+        [
+            ["", "Fine", owner_a.email, "", "2", "2", ""],
+            ["", "Ransom\x00ware", owner_a.email, "A-0001\x00", "2", "2", ""],
+        ]
+    )
+    with pytest.raises(ValidationError) as caught:
+        import_file(actor=SYSTEM, org=org_a, filename="r.csv", content=content)
+    assert set(caught.value.errors) == {"row 3, title", "row 3, assets"}
+    assert "U+0000" in caught.value.errors["row 3, assets"][0]
+    assert not Risk.objects.exists()

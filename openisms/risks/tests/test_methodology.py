@@ -115,5 +115,7 @@ def test_a_new_methodology_does_not_wait_for_another_writer_of_the_organisation(
         made = services.methodology_create(actor=owner_a, org=org_a, preset="3x3")
     finally:
         other.close()
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")  # the setting is the connection's
     assert made.version == method_a.version + 1
     assert selectors.methodology_current(actor=owner_a, org=org_a).pk == made.pk
