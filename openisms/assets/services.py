@@ -22,13 +22,8 @@ from openisms.assets.rules import AssetInput, Lookups
 from openisms.core import audit, authz, bulk, refs
 from openisms.core.actors import Actor
 from openisms.core.cleaning import ListInput, ref_number, split_list
-from openisms.core.errors import Conflict, ValidationError
+from openisms.core.errors import Conflict, ValidationError, raise_if
 from openisms.core.models import Organization
-
-
-def _raise_if(errors: dict[str, list[str]]) -> None:
-    if errors:
-        raise ValidationError(errors=errors)
 
 
 def resolve_assets(org: Organization, names: Sequence[str]) -> dict[str, Asset]:
@@ -140,7 +135,7 @@ def asset_create(*, actor: Actor, org: Organization, data: AssetInput) -> Asset:
     errors = cleaned.errors
     targets = _dependencies(org, cleaned.depends_on, errors)
     _check_external_id(None, org, errors, cleaned.values.get("external_id"))
-    _raise_if(errors)
+    raise_if(errors)
     ref = refs.next_ref(org, REF_PREFIX)
     asset = Asset(organization=org, ref=ref, number=ref_number(ref))
     rules.apply(asset, cleaned.values)
@@ -168,7 +163,7 @@ def _checked(asset: Asset, data: AssetInput) -> tuple[rules.Cleaned, list[Asset]
     cleaned = rules.clean(data, Lookups.load(org, [data]), creating=False)
     targets = _dependencies(org, cleaned.depends_on, cleaned.errors)
     _check_external_id(asset, org, cleaned.errors, cleaned.values.get("external_id"))
-    _raise_if(cleaned.errors)
+    raise_if(cleaned.errors)
     if targets is not None:
         _check_cycle(asset, targets)
     return cleaned, targets
@@ -265,7 +260,7 @@ def _bulk_values(
 ) -> dict[str, Any]:
     given = AssetInput(owner=owner or None, classification=classification or None)
     cleaned = rules.clean(given, Lookups.load(org, [given]), creating=False)
-    _raise_if(cleaned.errors)
+    raise_if(cleaned.errors)
     return cleaned.values
 
 
@@ -390,7 +385,7 @@ def _check_scheme(org: Organization, rows: list[ClassificationRow]) -> None:
     in_use = sorted(set(used.values_list("classification__name", flat=True)))
     if in_use:
         errors["remove"] = [f"Still given to assets, so not removed: {', '.join(in_use)}."]
-    _raise_if(errors)
+    raise_if(errors)
 
 
 def _scheme(org: Organization) -> list[str]:
@@ -440,7 +435,7 @@ def cia_levels_update(
         for (dim, n), (label, _) in levels.items()
         if not label.strip() or len(label.strip()) > 60
     }
-    _raise_if(errors)
+    raise_if(errors)
     stored = {(c.dimension, c.level): c for c in CiaLevel.objects.filter(organization=org)}
     changes: dict[str, list[Any]] = {}
     for key, (label, text) in levels.items():

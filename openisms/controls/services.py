@@ -28,7 +28,7 @@ from openisms.controls.models import Control, ControlLink, ControlObligation, So
 from openisms.core import audit, authz, refs
 from openisms.core.actors import SYSTEM, Actor, ServiceActor, actor_label
 from openisms.core.cleaning import misfits
-from openisms.core.errors import Conflict, ValidationError
+from openisms.core.errors import Conflict, ValidationError, raise_if
 from openisms.core.models import Membership, Organization, User
 
 CHANGE = "controls.change"
@@ -165,9 +165,7 @@ def _apply(control: Control, data: ControlInput) -> list[Obligation] | None:
         )
         if (value := getattr(data, name)) is not None
     }
-    errors = misfits(Control, texts)
-    if errors:
-        raise ValidationError(errors=errors)
+    raise_if(misfits(Control, texts))
     for name, value in texts.items():
         setattr(control, name, value)
     if data.owner:
@@ -235,9 +233,7 @@ def control_create(
         raise ValidationError.field(
             "ref", "Use letters, digits, dots, hyphens and underscores only (X-01, CLD.6.3.1)."
         )
-    errors = misfits(Control, {"ref": ref, "title": title, "source_note": source_note})
-    if errors:
-        raise ValidationError(errors=errors)
+    raise_if(misfits(Control, {"ref": ref, "title": title, "source_note": source_note}))
     if Control.objects.filter(organization=org, ref=ref).exists():
         raise Conflict(f"There is already a control {ref}.")
     last = Control.objects.filter(organization=org).order_by("-position").first()
@@ -274,9 +270,7 @@ def control_link_add(
     authz.require(actor, CHANGE, control.organization)
     if not label.strip():
         raise ValidationError.field("label", "Give the link a label.")
-    errors = misfits(ControlLink, {"label": label.strip(), "url": url, "target_ref": target_ref})
-    if errors:
-        raise ValidationError(errors=errors)
+    raise_if(misfits(ControlLink, {"label": label.strip(), "url": url, "target_ref": target_ref}))
     link = ControlLink.objects.create(
         organization=control.organization,
         control=control,

@@ -60,3 +60,9 @@ class Conflict(DomainError):
 def first_messages(errors: Mapping[str, Sequence[str]]) -> str:
     """Flatten field errors into one line, for the CLI."""
     return "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items())
+
+
+def raise_if(errors: Mapping[str, Sequence[str]]) -> None:
+    """Raise a ValidationError naming every field in ``errors``, if there are any."""
+    if errors:
+        raise ValidationError(errors=errors)

@@ -19,7 +19,7 @@ from openisms.core import audit, authz
 from openisms.core.actors import Actor, ServiceActor
 from openisms.core.choices import Role, TokenScope
 from openisms.core.cleaning import misfits
-from openisms.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from openisms.core.errors import Conflict, NotFound, PermissionDenied, ValidationError, raise_if
 from openisms.core.models import ApiToken, Membership, Organization, User
 from openisms.core.prepared import Prepared, columns, instance
 from openisms.core.signals import member_leaving, organization_created
@@ -64,9 +64,7 @@ def _org_name(name: str, empty: str) -> str:
     name = name.strip()
     if not name:
         raise ValidationError.field("name", empty)
-    errors = misfits(Organization, {"name": name})
-    if errors:
-        raise ValidationError(errors=errors)
+    raise_if(misfits(Organization, {"name": name}))
     return name
 
 

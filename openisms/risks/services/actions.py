@@ -13,11 +13,11 @@ from django.utils import timezone
 
 from openisms.core import audit, authz, refs
 from openisms.core.actors import Actor
-from openisms.core.errors import ValidationError
+from openisms.core.errors import ValidationError, raise_if
 from openisms.risks.choices import OPEN_ACTION_STATUSES, ActionStatus, RiskStatus
 from openisms.risks.models import Risk, TreatmentAction
 from openisms.risks.rules import ACTION_CLEANERS, ActionInput, Lookups, clean_values
-from openisms.risks.services.common import iso, lock_version, raise_if
+from openisms.risks.services.common import iso, lock_version
 
 
 def _snapshot(action: TreatmentAction) -> dict[str, Any]:

@@ -8,16 +8,9 @@ from typing import Any, TypeVar
 from django.db import models
 
 from openisms.core import bulk
-from openisms.core.errors import ValidationError
 from openisms.core.models import Organization
 
 M = TypeVar("M", bound=models.Model)
-
-
-def raise_if(errors: dict[str, list[str]]) -> None:
-    """Raise a ValidationError naming every field in ``errors``, if there are any."""
-    if errors:
-        raise ValidationError(errors=errors)
 
 
 def lock_version(obj: Any) -> None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from openisms.core import audit, authz, bulk, refs
 from openisms.core.actors import Actor, ServiceActor, actor_label
 from openisms.core.cleaning import FieldError, date, ref_number
-from openisms.core.errors import PermissionDenied, ValidationError
+from openisms.core.errors import PermissionDenied, ValidationError, raise_if
 from openisms.core.models import Organization, User
 from openisms.risks import selectors
 from openisms.risks.choices import RISK_PREFIX, RiskStatus, TreatmentOption
@@ -39,7 +39,7 @@ from openisms.risks.rules import (
     RiskInput,
     clean_risk,
 )
-from openisms.risks.services.common import iso, lock_version, raise_if, replace_links
+from openisms.risks.services.common import iso, lock_version, replace_links
 
 _THROUGH: dict[str, tuple[Any, str]] = {
     "assets": (RiskAsset, "asset"),

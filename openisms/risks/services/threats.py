@@ -11,13 +11,13 @@ from django.utils import timezone
 
 from openisms.core import audit, authz, refs
 from openisms.core.actors import Actor, ServiceActor
-from openisms.core.errors import PermissionDenied
+from openisms.core.errors import PermissionDenied, raise_if
 from openisms.core.models import Organization
 from openisms.risks.choices import THREAT_PREFIX, ThreatSource
 from openisms.risks.library import LibraryFile, ThreatRow, read_library, version_key
 from openisms.risks.models import Threat, ThreatLibrary
 from openisms.risks.rules import THREAT_CLEANERS, Lookups, ThreatInput, clean_values
-from openisms.risks.services.common import lock_version, raise_if
+from openisms.risks.services.common import lock_version
 
 _ROW_FIELDS = ("name", "category", "also_category", "summary", "source", "position")
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from openisms.core import audit, authz, refs
 from openisms.core.actors import Actor
 from openisms.core.cleaning import ref_number
+from openisms.core.errors import raise_if
 from openisms.core.models import Organization
 from openisms.risks.choices import VULNERABILITY_PREFIX, VulnerabilityStatus
 from openisms.risks.models import Vulnerability, VulnerabilityAsset
@@ -19,7 +20,7 @@ from openisms.risks.rules import (
     VulnerabilityInput,
     clean_values,
 )
-from openisms.risks.services.common import iso, lock_version, raise_if, replace_links
+from openisms.risks.services.common import iso, lock_version, replace_links
 
 
 def _snapshot(vulnerability: Vulnerability, assets: list[str]) -> dict[str, Any]:
